@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from heelwise.api import api
+
+admin.site.site_header = "Heelwise clinic administration"
+admin.site.site_title = "Heelwise admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("heelwise.accounts.urls")),
+    path("", include("heelwise.website.urls")),
+]

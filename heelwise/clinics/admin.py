@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from heelwise.clinics.models import Closure, OpeningHours, Practitioner, Room, Service, Site
+
+
+class OpeningHoursInline(admin.TabularInline[OpeningHours, Site]):
+    model = OpeningHours
+    extra = 0
+
+
+class RoomInline(admin.TabularInline[Room, Site]):
+    model = Room
+    extra = 0
+
+
+class ClosureInline(admin.TabularInline[Closure, Site]):
+    model = Closure
+    extra = 0
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin[Site]):
+    list_display = ("name", "city", "postcode", "phone", "is_active")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [OpeningHoursInline, RoomInline, ClosureInline]
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin[Practitioner]):
+    list_display = ("name", "title", "is_active")
+    filter_horizontal = ("sites",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin[Service]):
+    list_display = ("name", "minutes", "mode", "price_display", "bookable_online", "is_active")
+    prepopulated_fields = {"slug": ("name",)}

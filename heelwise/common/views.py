@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Shown when a client sends too many requests (django-ratelimit's RATELIMIT_VIEW)."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse(
+            {"detail": "Too many requests from this client. Please wait a few minutes."},
+            status=429,
+        )
+    return TemplateResponse(request, "429.html", status=429)
