@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from heelwise.accounts.forms import DeleteAccountForm, SignUpForm
+from heelwise.accounts.models import User
+from heelwise.accounts.services import user_delete, user_export, user_sign_up
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_sign_up(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            full_name=form.cleaned_data["full_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account is ready.")
+        return redirect(request.GET.get("next") or "accounts:account")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/sign_up.html", {"form": form}, status=status)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/account.html")
+
+
+@login_required
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    data = user_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, default=str), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="heelwise-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        user_delete(user=user)
+        return render(request, "accounts/deleted.html")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)
