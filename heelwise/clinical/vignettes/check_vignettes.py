@@ -6,9 +6,11 @@ condition/disposition/red-flag vocabularies, id uniqueness, and that every
 condition appears in both sets. Also re-derives the tuning/locked split from
 the documented rule and fails if a case sits in the wrong file.
 
-Usage: python heelwise/clinical/vignettes/check_vignettes.py [DIR]
+Usage: python heelwise/clinical/vignettes/check_vignettes.py [DIR]          # validate
+       python heelwise/clinical/vignettes/check_vignettes.py --table [DIR]  # print the case table
 Exit status 0 when valid, 1 otherwise.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,48 +20,122 @@ from pathlib import Path
 from typing import Any
 
 CONDITIONS: tuple[str, ...] = (
-    "plantar_fasciitis", "achilles_insertional", "achilles_midportion", "retrocalcaneal_bursitis",
-    "calcaneal_stress_fracture", "tarsal_tunnel", "baxter_nerve", "fat_pad", "sever_apophysitis",
-    "spondyloarthritis", "gout", "plantar_fascia_rupture", "s1_radiculopathy", "infection", "tumour",
+    "plantar_fasciitis",
+    "achilles_insertional",
+    "achilles_midportion",
+    "retrocalcaneal_bursitis",
+    "calcaneal_stress_fracture",
+    "tarsal_tunnel",
+    "baxter_nerve",
+    "fat_pad",
+    "sever_apophysitis",
+    "spondyloarthritis",
+    "gout",
+    "plantar_fascia_rupture",
+    "s1_radiculopathy",
+    "infection",
+    "tumour",
 )
 DISPOSITIONS: tuple[str, ...] = ("emergency", "urgent", "soon", "self_care")
 RED_FLAGS: tuple[str, ...] = (
-    "unable_to_bear_weight", "trauma_onset", "sudden_pop_or_acute_tear", "hot_swollen_red", "fever",
-    "systemically_unwell", "wound_or_discharge", "diabetes_foot_complication", "night_pain",
-    "cancer_or_weight_loss", "bony_swelling_or_mass", "neurological_deficit", "progressive_neuro_deficit",
-    "cauda_equina_symptoms", "paediatric", "inflammatory_features", "energy_deficiency",
+    "unable_to_bear_weight",
+    "trauma_onset",
+    "sudden_pop_or_acute_tear",
+    "hot_swollen_red",
+    "fever",
+    "systemically_unwell",
+    "wound_or_discharge",
+    "diabetes_foot_complication",
+    "night_pain",
+    "cancer_or_weight_loss",
+    "bony_swelling_or_mass",
+    "neurological_deficit",
+    "progressive_neuro_deficit",
+    "cauda_equina_symptoms",
+    "paediatric",
+    "inflammatory_features",
+    "energy_deficiency",
 )
 SOURCE_TYPES: tuple[str, ...] = ("case report", "case series", "guideline", "textbook", "review")
 
 # section 0.1
 PATIENT: dict[str, str] = {
-    "age": "int_or_null", "sex": "sex", "bmi": "num_or_null", "runner": "bool",
-    "weekly_km": "num_or_null", "recent_load_increase": "bool_or_null",
+    "age": "int_or_null",
+    "sex": "sex",
+    "bmi": "num_or_null",
+    "runner": "bool",
+    "weekly_km": "num_or_null",
+    "recent_load_increase": "bool_or_null",
 }
 LOCATIONS: tuple[str, ...] = (
-    "plantar_medial", "plantar_central", "plantar_unspecified", "plantar_arch", "posteroinferior",
-    "posterior_insertion", "posterior_midportion", "posterior_unspecified", "medial_ankle",
-    "lateral_heel", "diffuse",
+    "plantar_medial",
+    "plantar_central",
+    "plantar_unspecified",
+    "plantar_arch",
+    "posteroinferior",
+    "posterior_insertion",
+    "posterior_midportion",
+    "posterior_unspecified",
+    "medial_ankle",
+    "lateral_heel",
+    "diffuse",
 )
 CHARACTERS: tuple[str, ...] = ("sharp", "aching", "burning", "throbbing", "bruise_like")
 ONSETS: tuple[str, ...] = ("gradual", "sudden", "trauma")
 _BOOL_FINDINGS: tuple[str, ...] = (
-    "bilateral", "radiates_distally", "first_step_pain", "post_rest_pain", "warm_up_improves",
-    "pain_during_activity", "pain_after_activity", "pain_at_night", "pop_felt", "can_bear_weight",
-    "burning_or_tingling", "numbness", "foot_muscle_weakness", "back_pain_radiating_leg",
-    "ankle_reflex_reduced", "slr_positive", "tinel_tarsal_positive", "swelling", "redness", "warmth",
-    "bruising", "skin_wound_or_discharge", "tender_medial_calcaneal_tubercle", "tender_heel_pad_center",
-    "tender_achilles_insertion", "tender_achilles_midportion", "tender_retrocalcaneal_bursa",
-    "posterior_heel_prominence", "squeeze_test_positive", "windlass_positive", "hop_test_pain",
-    "limited_ankle_dorsiflexion", "barefoot_or_hard_surface_worse", "fever", "diabetes",
-    "cancer_history", "weight_loss", "morning_stiffness_over_30min", "inflammatory_back_pain",
-    "other_joints_affected", "psoriasis", "recent_infection_gu_or_gi", "recent_steroid_injection",
-    "menstrual_irregularity", "gout_history_or_hyperuricaemia",
+    "bilateral",
+    "radiates_distally",
+    "first_step_pain",
+    "post_rest_pain",
+    "warm_up_improves",
+    "pain_during_activity",
+    "pain_after_activity",
+    "pain_at_night",
+    "pop_felt",
+    "can_bear_weight",
+    "burning_or_tingling",
+    "numbness",
+    "foot_muscle_weakness",
+    "back_pain_radiating_leg",
+    "ankle_reflex_reduced",
+    "slr_positive",
+    "tinel_tarsal_positive",
+    "swelling",
+    "redness",
+    "warmth",
+    "bruising",
+    "skin_wound_or_discharge",
+    "tender_medial_calcaneal_tubercle",
+    "tender_heel_pad_center",
+    "tender_achilles_insertion",
+    "tender_achilles_midportion",
+    "tender_retrocalcaneal_bursa",
+    "posterior_heel_prominence",
+    "squeeze_test_positive",
+    "windlass_positive",
+    "hop_test_pain",
+    "limited_ankle_dorsiflexion",
+    "barefoot_or_hard_surface_worse",
+    "fever",
+    "diabetes",
+    "cancer_history",
+    "weight_loss",
+    "morning_stiffness_over_30min",
+    "inflammatory_back_pain",
+    "other_joints_affected",
+    "psoriasis",
+    "recent_infection_gu_or_gi",
+    "recent_steroid_injection",
+    "menstrual_irregularity",
+    "gout_history_or_hyperuricaemia",
 )
 # section 0.2 (50 keys)
 FINDINGS: dict[str, Any] = {
-    "pain_location": LOCATIONS, "pain_character": CHARACTERS, "onset": ONSETS,
-    "duration_weeks": "nonneg_num", "pain_nrs": "nrs",
+    "pain_location": LOCATIONS,
+    "pain_character": CHARACTERS,
+    "onset": ONSETS,
+    "duration_weeks": "nonneg_num",
+    "pain_nrs": "nrs",
     **{k: "bool" for k in _BOOL_FINDINGS},
 }
 assert len(FINDINGS) == 50, len(FINDINGS)
@@ -100,7 +176,12 @@ def check_case(case: Any) -> list[str]:
     if set(case) != CASE_KEYS:
         probs.append(f"{cid}: top-level keys {sorted(case)}")
     src = case.get("source", {})
-    if not (isinstance(src, dict) and src.get("citation") and src.get("url") and src.get("type") in SOURCE_TYPES):
+    if not (
+        isinstance(src, dict)
+        and src.get("citation")
+        and src.get("url")
+        and src.get("type") in SOURCE_TYPES
+    ):
         probs.append(f"{cid}: bad source {src!r}")
     if not isinstance(case.get("summary"), str) or len(case.get("summary", "")) < 40:
         probs.append(f"{cid}: summary missing or too short")
@@ -124,7 +205,11 @@ def check_case(case: Any) -> list[str]:
     if gold.get("disposition") not in DISPOSITIONS:
         probs.append(f"{cid}: bad gold disposition {gold.get('disposition')!r}")
     flags = gold.get("red_flags")
-    if not isinstance(flags, list) or any(f not in RED_FLAGS for f in flags) or len(set(flags)) != len(flags):
+    if (
+        not isinstance(flags, list)
+        or any(f not in RED_FLAGS for f in flags)
+        or len(set(flags)) != len(flags)
+    ):
         probs.append(f"{cid}: bad red_flags {flags!r}")
     if set(gold) != {"condition", "disposition", "red_flags"}:
         probs.append(f"{cid}: gold keys {sorted(gold)}")
@@ -132,20 +217,50 @@ def check_case(case: Any) -> list[str]:
 
 
 def expected_split(cases: list[dict[str, Any]]) -> dict[str, str]:
-    """The documented split rule: within each condition, sort by id; 1st, 3rd, 5th... -> tuning,
-    2nd, 4th, 6th... -> locked."""
+    """The documented split rule (fixed before any engine run).
+
+    Take the conditions in the fixed order of CONDITIONS and number them 0..14. Within each
+    condition sort the cases by id and alternate between the two sets. Even-numbered conditions
+    start with "tuning", odd-numbered ones start with "locked", so conditions with an odd number
+    of cases do not all tip the same way and the two sets stay about 50/50.
+    """
     by_cond: dict[str, list[str]] = defaultdict(list)
     for c in cases:
         by_cond[c["gold"]["condition"]].append(c["id"])
     out: dict[str, str] = {}
-    for ids in by_cond.values():
-        for i, cid in enumerate(sorted(ids)):
-            out[cid] = "tuning" if i % 2 == 0 else "locked"
+    for k, cond in enumerate(CONDITIONS):
+        first, second = ("tuning", "locked") if k % 2 == 0 else ("locked", "tuning")
+        for i, cid in enumerate(sorted(by_cond.get(cond, []))):
+            out[cid] = first if i % 2 == 0 else second
     return out
 
 
+def markdown_table(cases: list[dict[str, Any]], split: dict[str, str]) -> str:
+    """The per-case table used in README.md and docs/vignettes.md."""
+    lines = [
+        "| id | set | condition | disposition | red flags | source type | citation |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in sorted(cases, key=lambda c: c["id"]):
+        g = c["gold"]
+        flags = ", ".join(g["red_flags"]) or "-"
+        cite = c["source"]["citation"].replace("|", "/")
+        lines.append(
+            f"| {c['id']} | {split[c['id']]} | {g['condition']} | {g['disposition']} | {flags} "
+            f"| {c['source']['type']} | {cite} [link]({c['source']['url']}) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    here = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    here = Path(args[0]) if args else Path(__file__).resolve().parent
+    if "--table" in argv:
+        both: list[dict[str, Any]] = []
+        for name in ("tuning", "locked"):
+            both.extend(json.loads((here / f"{name}.json").read_text(encoding="utf-8")))
+        print(markdown_table(both, expected_split(both)), end="")
+        return 0
     sets: dict[str, list[dict[str, Any]]] = {}
     problems: list[str] = []
     for name in ("tuning", "locked"):
@@ -166,12 +281,17 @@ def main(argv: list[str]) -> int:
         problems.extend(f"{name}: condition {k} missing" for k in CONDITIONS if k not in present)
     split = expected_split(everything)
     for name, data in sets.items():
-        problems.extend(f"{c['id']} is in {name} but the rule puts it in {split[c['id']]}"
-                        for c in data if split.get(c["id"]) != name)
+        problems.extend(
+            f"{c['id']} is in {name} but the rule puts it in {split[c['id']]}"
+            for c in data
+            if split.get(c["id"]) != name
+        )
     n = len(everything)
     flagged = sum(1 for c in everything if c["gold"]["red_flags"])
-    print(f"{n} cases: tuning {len(sets['tuning'])}, locked {len(sets['locked'])}; "
-          f"red-flag cases {flagged} ({100 * flagged / max(n, 1):.0f}%)")
+    print(
+        f"{n} cases: tuning {len(sets['tuning'])}, locked {len(sets['locked'])}; "
+        f"red-flag cases {flagged} ({100 * flagged / max(n, 1):.0f}%)"
+    )
     for k in CONDITIONS:
         t = sum(1 for c in sets["tuning"] if c["gold"]["condition"] == k)
         lk = sum(1 for c in sets["locked"] if c["gold"]["condition"] == k)
