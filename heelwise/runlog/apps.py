@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class RunlogConfig(AppConfig):
+    name = "heelwise.runlog"
+    label = "runlog"
+    verbose_name = "Recovery tracking"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from heelwise.accounts.personal_data import PersonalDataProvider, register
+        from heelwise.runlog.services import runlog_erase, runlog_export
+
+        register(PersonalDataProvider(name="recovery", export=runlog_export, erase=runlog_erase))

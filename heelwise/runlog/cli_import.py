@@ -1,0 +1,47 @@
+"""``heelwise runs import --user EMAIL FILE_OR_ZIP...``: parse like ``runs parse`` and store for
+that user. One JSON line per activity or file result, then a summary line; duplicates are
+reported and skipped; a broken file stores nothing. Exit 0 when all is fine, 1 when any file
+failed, 2 for usage errors (unknown user).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", required=True, metavar="EMAIL", help="the runner's login email")
+    parser.add_argument("files", nargs="+", metavar="FILE_OR_ZIP", help="FIT/GPX/TCX, .gz, .zip")
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    import django
+
+    django.setup()
+    from heelwise.accounts.models import User
+    from heelwise.parsers.archive import iter_paths
+    from heelwise.runlog.importing import PER_FILE_LIMITS, activities_store
+
+    user = User.objects.filter(email__iexact=str(args.user).strip()).first()
+    if user is None:
+        sys.stderr.write(f"heelwise runs import: no user with email {args.user!r}\n")
+        return 2
+    out = sys.stdout
+
+    def emit(_done: int, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            out.write(json.dumps(row) + "\n")
+        out.flush()
+
+    outcome = activities_store(
+        user=user,
+        results=iter_paths(list(args.files), limits=PER_FILE_LIMITS),
+        on_file=emit,
+    )
+    out.write(json.dumps({"summary": outcome.summary()}) + "\n")
+    return 1 if outcome.failed else 0

@@ -1,0 +1,52 @@
+"""Check-in red-flag questions and the triage advice each leads to (clinical reference,
+section 2, keys in brackets). Advice, not a diagnosis: it says how soon to be seen and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    key: str
+    question: str
+    urgency: str  # emergency | urgent
+    advice: str
+
+
+RED_FLAGS: tuple[RedFlag, ...] = (
+    RedFlag(
+        "swelling_redness_fever",
+        "New swelling, redness or heat in the heel or foot, or a fever",
+        "urgent",
+        "A hot, red, swollen foot or a fever needs a same-day medical assessment to rule out "
+        "infection or gout (fever, hot_swollen_red). If you feel very unwell, call 999 or go to "
+        "A&E; otherwise call NHS 111 or your GP today.",
+    ),
+    RedFlag(
+        "cannot_bear_weight",
+        "I can't put weight on the foot, or can't manage four steps",
+        "urgent",
+        "Not being able to bear weight needs a same-day assessment and possibly an X-ray "
+        "(unable_to_bear_weight). Go to an urgent treatment centre or A&E today; if the foot "
+        "looks misshapen or there is an open wound, call 999.",
+    ),
+    RedFlag(
+        "night_pain",
+        "Pain that wakes me at night or is there at rest",
+        "urgent",
+        "Heel pain at night or at rest is not typical of plantar heel pain and should be "
+        "checked by a doctor within the next two days (night_pain). Contact your GP and "
+        "mention night pain.",
+    ),
+    RedFlag(
+        "sudden_pop",
+        "A sudden pop or tearing feeling with sharp pain",
+        "urgent",
+        "A sudden pop with sharp pain can mean a tendon or plantar fascia tear "
+        "(sudden_pop_or_acute_tear) and should be examined the same day. Stop running and go "
+        "to an urgent treatment centre or A&E today.",
+    ),
+)
+
+BY_KEY = {flag.key: flag for flag in RED_FLAGS}
