@@ -64,7 +64,9 @@ class Activity:
         out: dict[str, Any] = {
             "file": file,
             "sport": self.sport,
-            "start": self.start.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "start": self.start.astimezone(UTC)
+            .isoformat(timespec="seconds")
+            .replace("+00:00", "Z"),
             "duration_s": _round(self.duration_s),
             "moving_s": _round(self.moving_s),
             "distance_m": _round(self.distance_m),

@@ -71,7 +71,9 @@ class TrackSummary:
                 self.gps_distance_m += step
             self._lat, self._lon = lat, lon
         if dist is not None:
-            if self._dist is not None and dist >= self._dist:
+            # A device distance that does not advance (Apple Watch TCX writes 0.0 throughout)
+            # must not hide movement the positions show.
+            if self._dist is not None and dist > self._dist:
                 step = dist - self._dist
             if self.device_distance_m is None or dist > self.device_distance_m:
                 self.device_distance_m = dist
@@ -111,7 +113,7 @@ class TrackSummary:
 
     @property
     def distance_m(self) -> float | None:
-        if self.device_distance_m is not None:
+        if self.device_distance_m:
             return self.device_distance_m
         return self.gps_distance_m if self._has_positions() else None
 
