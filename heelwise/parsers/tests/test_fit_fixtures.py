@@ -58,7 +58,8 @@ def test_it_parses_or_reports_not_an_activity(path: Path) -> None:
     assert activities
     if sessions:
         assert len(activities) == len(sessions)
-        for ours, theirs in zip(activities, sorted(sessions, key=lambda s: s["start_time"])):
+        ordered = sorted(sessions, key=lambda s: s["start_time"])
+        for ours, theirs in zip(activities, ordered, strict=True):
             assert _close(ours.distance_m, theirs.get("total_distance"))
             assert _close(ours.duration_s, theirs.get("total_elapsed_time"))
             assert _close(ours.timer_s, theirs.get("total_timer_time"))
