@@ -17,8 +17,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("HEELWISE_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-# No built-in fallback: a missing key fails loudly (make run generates one under var/).
+# No built-in fallback: a missing key fails loudly. `make run` generates var/secret_key, which
+# local commands (heelwise manage, heelwise runs import) pick up too.
 SECRET_KEY: str = env_str("SECRET_KEY") or ""
+if not SECRET_KEY and (VAR_DIR / "secret_key").is_file():
+    SECRET_KEY = (VAR_DIR / "secret_key").read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     raise ConfigError(
         "SECRET_KEY (or SECRET_KEY_FILE) must be set; `make run` creates var/secret_key."
