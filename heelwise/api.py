@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from heelwise.assessment.api import router as assessment_router
+from heelwise.booking.api import router as booking_router
 from heelwise.clinics.api import router as clinics_router
 
 api = NinjaAPI(
@@ -19,3 +21,5 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", clinics_router)
+api.add_router("/", booking_router)
+api.add_router("/", assessment_router)

@@ -45,7 +45,9 @@ INSTALLED_APPS = [
     "heelwise.accounts",
     "heelwise.clinics",
     "heelwise.website",
+    "heelwise.booking",
     "heelwise.runlog",
+    "heelwise.assessment",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,177 @@
+"""GET /api/v1/slots and POST /api/v1/bookings (spec/interfaces.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+from ninja import Query, Router, Schema
+
+from heelwise.booking.availability import LONDON, BookingInputError, Slot, SlotTaken, slots_list
+from heelwise.booking.forms import REMOTE, BookingRequestForm, form_errors
+from heelwise.booking.links import manage_url
+from heelwise.booking.models import Booking
+from heelwise.booking.services import PatientDetails, booking_create
+from heelwise.clinics.models import Service, Site
+
+router = Router(tags=["booking"])
+MAX_DAYS = 60
+
+
+class PractitionerOut(Schema):
+    id: int
+    name: str
+
+
+class SlotOut(Schema):
+    start: str
+    end: str
+    practitioner: PractitionerOut
+    site: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class BookingIn(Schema):
+    service: str | None = None
+    site: str | None = None
+    start: str | None = None
+    practitioner: int | str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    notes: str | None = None
+
+
+class BookingOut(Schema):
+    reference: str
+    status: str
+    service: str
+    site: str
+    start: str
+    end: str
+    practitioner: PractitionerOut
+    manage_url: str
+    ical_uid: str
+    sequence: int
+
+
+class SlotQuery(Schema):
+    service: str
+    site: str | None = None
+    date: str
+    days: int = 1
+
+
+def _slot_out(slot: Slot, site_slug: str) -> SlotOut:
+    return SlotOut(
+        start=slot.start.astimezone(LONDON).isoformat(),
+        end=slot.end.astimezone(LONDON).isoformat(),
+        practitioner=PractitionerOut(id=slot.practitioner_id, name=slot.practitioner_name),
+        site=site_slug,
+    )
+
+
+def booking_out(booking: Booking) -> BookingOut:
+    return BookingOut(
+        reference=booking.reference,
+        status=booking.status,
+        service=booking.service.slug,
+        site=booking.site.slug if booking.site else REMOTE,
+        start=booking.start.astimezone(LONDON).isoformat(),
+        end=booking.end.astimezone(LONDON).isoformat(),
+        practitioner=PractitionerOut(id=booking.practitioner_id, name=booking.practitioner.name),
+        manage_url=manage_url(booking),
+        ical_uid=booking.ical_uid,
+        sequence=booking.sequence,
+    )
+
+
+@router.get(
+    "/slots",
+    response={200: list[SlotOut], 422: ErrorOut},
+    summary="Free start times (Europe/London offsets), each with its practitioner",
+)
+def slots(request: HttpRequest, query: Query[SlotQuery]) -> tuple[int, object]:
+    errors: dict[str, list[str]] = {}
+    service = (
+        Service.objects.select_related("policy")
+        .filter(slug=query.service, is_active=True, bookable_online=True)
+        .first()
+    )
+    if service is None:
+        errors["service"] = ["Unknown service."]
+    site: Site | None = None
+    if query.site and query.site != REMOTE:
+        site = Site.objects.filter(slug=query.site, is_active=True).first()
+        if site is None:
+            errors["site"] = ["Unknown clinic."]
+    elif service is not None and not service.is_remote:
+        errors["site"] = ["Choose a clinic for an in-person service."]
+    try:
+        first_day = date.fromisoformat(query.date)
+    except ValueError:
+        errors["date"] = ["Use YYYY-MM-DD."]
+    if not 1 <= query.days <= MAX_DAYS:
+        errors["days"] = [f"Between 1 and {MAX_DAYS}."]
+    if errors or service is None:
+        return 422, ErrorOut(detail="Invalid slot query.", errors=errors)
+    found = slots_list(
+        service=service,
+        site=None if service.is_remote else site,
+        first_day=first_day,
+        days=query.days,
+    )
+    site_slug = REMOTE if service.is_remote or site is None else site.slug
+    return 200, [_slot_out(slot, site_slug) for slot in found]
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return False
+    return is_ratelimited(
+        request, group="booking", key="ip", rate=settings.BOOKING_RATE, increment=True
+    )
+
+
+@router.post(
+    "/bookings",
+    response={201: BookingOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Book a slot (anonymous booking allowed; rate limited per client)",
+    description=(
+        "201 with the booking, its reference and a signed cancel/reschedule link; 409 when the "
+        "slot is no longer free; 422 naming every bad field."
+    ),
+)
+def bookings_create(request: HttpRequest, payload: BookingIn) -> tuple[int, object]:
+    if _rate_limited(request):
+        return 429, ErrorOut(detail="Too many booking requests from this client. Please wait.")
+    data = {k: ("" if v is None else str(v)) for k, v in payload.dict().items()}
+    staff = bool(getattr(request.user, "is_staff", False))
+    form = BookingRequestForm(data, staff=staff)
+    if not form.is_valid():
+        return 422, ErrorOut(detail="Invalid booking request.", errors=form_errors(form))
+    cd = form.cleaned_data
+    try:
+        booking = booking_create(
+            service=cd["service"],
+            site=cd["site"],
+            start=cd["start"],
+            practitioner_id=cd.get("practitioner"),
+            patient=PatientDetails(
+                name=cd["name"], email=cd["email"], phone=cd["phone"], notes=cd["notes"]
+            ),
+            user=None if staff else request.user,
+            booked_by=request.user if staff else None,
+        )
+    except BookingInputError as exc:
+        return 422, ErrorOut(detail="Invalid booking request.", errors=exc.errors)
+    except SlotTaken as exc:
+        return 409, ErrorOut(detail=str(exc))
+    return 201, booking_out(booking)

@@ -1,0 +1,129 @@
+"""Input validation shared by the JSON API and the booking pages: every bad field is named."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from heelwise.booking import clock
+from heelwise.booking.availability import start_problems
+from heelwise.clinics.models import Service, Site
+
+PHONE_RE = re.compile(r"^[0-9+()\-.\s]{7,30}$")
+REMOTE = "remote"
+
+
+def parse_start(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace(" ", "+").replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise forms.ValidationError(
+            "Give an ISO-8601 time with its offset, e.g. 2027-03-29T10:00:00+01:00."
+        ) from exc
+    if timezone.is_naive(parsed):
+        raise forms.ValidationError(
+            "Give the time with its UTC offset, e.g. 2027-03-29T10:00:00+01:00."
+        )
+    return parsed
+
+
+class PatientDetailsForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254)
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=30,
+        required=False,
+        help_text="So the clinician can call you (required for a phone call).",
+    )
+    notes = forms.CharField(
+        label="Anything we should know? (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_name(self) -> str:
+        name = " ".join(str(self.cleaned_data["name"]).split())
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data.get("phone") or "").strip()
+        if phone and not PHONE_RE.match(phone):
+            raise forms.ValidationError("Enter a phone number using digits, spaces and +.")
+        return phone
+
+
+class BookingRequestForm(PatientDetailsForm):
+    """A whole booking request (API body, or the pages' final confirm step)."""
+
+    service = forms.CharField(max_length=50)
+    site = forms.CharField(max_length=50, required=False)
+    start = forms.CharField(max_length=40)
+    practitioner = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args: Any, now: datetime | None = None, staff: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.now = now or clock.now()
+        self.staff = staff
+
+    def clean_service(self) -> Service:
+        slug = str(self.cleaned_data["service"]).strip()
+        qs = Service.objects.select_related("policy").filter(slug=slug, is_active=True)
+        if not self.staff:
+            qs = qs.filter(bookable_online=True)
+        service = qs.first()
+        if service is None:
+            raise forms.ValidationError("Unknown service.")
+        return service
+
+    def clean_site(self) -> Site | None:
+        slug = str(self.cleaned_data.get("site") or "").strip()
+        if not slug or slug == REMOTE:
+            return None
+        site = Site.objects.filter(slug=slug, is_active=True).first()
+        if site is None:
+            raise forms.ValidationError("Unknown clinic.")
+        return site
+
+    def clean_start(self) -> datetime:
+        return parse_start(str(self.cleaned_data["start"]))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        service = data.get("service")
+        start = data.get("start")
+        if isinstance(service, Service):
+            if not service.is_remote and data.get("site") is None and "site" not in self.errors:
+                self.add_error("site", "Choose a clinic for an in-person appointment.")
+            if isinstance(start, datetime):
+                for problem in start_problems(service=service, start=start, now=self.now):
+                    self.add_error("start", problem)
+        return data
+
+
+class WaitlistForm(forms.Form):
+    day = forms.DateField(
+        label="Day you would like", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254)
+    phone = forms.CharField(label="Phone number (optional)", max_length=30, required=False)
+
+    def clean_day(self) -> Any:
+        from heelwise.booking.availability import local_today
+
+        day = self.cleaned_data["day"]
+        if day < local_today(clock.now()):
+            raise forms.ValidationError("Choose today or a later day.")
+        return day
+
+
+def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}

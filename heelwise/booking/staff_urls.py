@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from heelwise.booking import staff_views
+
+app_name = "booking_staff"
+
+urlpatterns = [
+    path("", staff_views.calendar, name="calendar"),
+    path("new/", staff_views.book_for_caller, name="book"),
+    path("deliveries/", staff_views.deliveries, name="deliveries"),
+    path("<str:reference>/", staff_views.booking_detail, name="booking"),
+    path("<str:reference>/action/", staff_views.booking_action, name="action"),
+]

@@ -1,0 +1,317 @@
+"""The patient booking flow: service -> clinic or remote -> day and time -> details -> confirm,
+then the signed manage link (cancel, reschedule). Server-rendered; htmx only enhances paging."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from heelwise.booking import clock
+from heelwise.booking.availability import (
+    LONDON,
+    BookingInputError,
+    SlotTaken,
+    local_today,
+    slots_by_day,
+    slots_list,
+    start_problems,
+)
+from heelwise.booking.forms import (
+    REMOTE,
+    BookingRequestForm,
+    PatientDetailsForm,
+    WaitlistForm,
+    form_errors,
+    parse_start,
+)
+from heelwise.booking.links import manage_token, reference_from_token
+from heelwise.booking.models import Booking
+from heelwise.booking.selectors import (
+    bookable_services,
+    booking_get_by_token,
+    service_get,
+    sites_for_service,
+)
+from heelwise.booking.services import (
+    PatientDetails,
+    PolicyError,
+    booking_can_cancel_online,
+    booking_can_reschedule_online,
+    booking_cancel,
+    booking_create,
+    booking_reschedule,
+    waitlist_join,
+)
+from heelwise.clinics.models import Practitioner, Service, Site
+
+WEEK = 7
+CLINIC_PHONE = "+44 1234 380345"
+
+
+def _service(slug: str) -> Service:
+    try:
+        return service_get(slug=slug)
+    except Service.DoesNotExist as exc:
+        raise Http404("No such service") from exc
+
+
+def _site(service: Service, slug: str) -> Site | None:
+    if service.is_remote:
+        if slug != REMOTE:
+            raise Http404("This service is by phone or video")
+        return None
+    site = Site.objects.filter(slug=slug, is_active=True).first()
+    if site is None:
+        raise Http404("No such clinic")
+    return site
+
+
+def _first_day(request: HttpRequest) -> date:
+    today = local_today(clock.now())
+    try:
+        chosen = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return today
+    return max(chosen, today)
+
+
+def _week(
+    service: Service, site: Site | None, first_day: date, practitioner_id: int | None
+) -> list[tuple[date, list[Any]]]:
+    found = slots_by_day(
+        slots_list(
+            service=service,
+            site=site,
+            first_day=first_day,
+            days=WEEK,
+            practitioner_id=practitioner_id,
+        )
+    )
+    return [
+        (day, found.get(day, [])) for day in (first_day + timedelta(days=i) for i in range(WEEK))
+    ]
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    return render(request, "booking/start.html", {"services": bookable_services()})
+
+
+def choose_site(request: HttpRequest, service: str) -> HttpResponse:
+    svc = _service(service)
+    if svc.is_remote:
+        return redirect("booking:times", service=svc.slug, site=REMOTE)
+    return render(
+        request, "booking/site.html", {"service": svc, "sites": sites_for_service(service=svc)}
+    )
+
+
+def times(request: HttpRequest, service: str, site: str) -> HttpResponse:
+    svc = _service(service)
+    where = _site(svc, site)
+    first_day = _first_day(request)
+    practitioners = Practitioner.objects.filter(
+        is_active=True, weekly_availability__site=where
+    ).distinct()
+    chosen = request.GET.get("practitioner", "")
+    practitioner_id = int(chosen) if chosen.isdigit() else None
+    today = local_today(clock.now())
+    context = {
+        "service": svc,
+        "site": where,
+        "site_slug": site,
+        "week": _week(svc, where, first_day, practitioner_id),
+        "first_day": first_day,
+        "prev_day": first_day - timedelta(days=WEEK) if first_day > today else None,
+        "next_day": first_day + timedelta(days=WEEK),
+        "last_day": today + timedelta(days=svc.horizon_days),
+        "practitioners": practitioners,
+        "practitioner_id": practitioner_id,
+        "waitlist_form": WaitlistForm(initial={"day": first_day}),
+    }
+    return render(request, "booking/times.html", context)
+
+
+def _summary(service: Service, site: Site | None, start_at: datetime) -> dict[str, Any]:
+    local = start_at.astimezone(LONDON)
+    return {
+        "service": service,
+        "site": site,
+        "site_slug": site.slug if site else REMOTE,
+        "start": start_at,
+        "local_start": local,
+        "local_end": local + timedelta(minutes=service.minutes),
+        "start_iso": local.isoformat(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="settings.BOOKING_RATE", method="POST", block=True)
+def details(request: HttpRequest, service: str, site: str) -> HttpResponse:
+    """GET: the details form for a chosen time. POST: review (then confirm) the booking."""
+    svc = _service(service)
+    where = _site(svc, site)
+    raw_start = request.POST.get("start") or request.GET.get("start", "")
+    try:
+        start_at = parse_start(raw_start)
+    except Exception:
+        messages.error(request, "Please choose a time from the list.")
+        return redirect("booking:times", service=svc.slug, site=site)
+    problems = start_problems(service=svc, start=start_at, now=clock.now())
+    if problems:
+        messages.error(request, problems[0])
+        return redirect("booking:times", service=svc.slug, site=site)
+    context = _summary(svc, where, start_at)
+    if request.method == "GET":
+        context["form"] = PatientDetailsForm()
+        return render(request, "booking/details.html", context)
+    form = PatientDetailsForm(request.POST)
+    if not form.is_valid():
+        context["form"] = form
+        return render(request, "booking/details.html", context, status=422)
+    if request.POST.get("step") != "confirm":
+        context["form"] = form
+        return render(request, "booking/confirm.html", context)
+    return _confirm(request, svc, where, start_at, form)
+
+
+def _confirm(
+    request: HttpRequest,
+    svc: Service,
+    where: Site | None,
+    start_at: datetime,
+    form: PatientDetailsForm,
+) -> HttpResponse:
+    data = {**form.cleaned_data, "service": svc.slug, "site": where.slug if where else REMOTE}
+    data["start"] = start_at.isoformat()
+    full = BookingRequestForm(data)
+    if not full.is_valid():
+        for field, errors in form_errors(full).items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return redirect("booking:times", service=svc.slug, site=data["site"])
+    cd = full.cleaned_data
+    try:
+        booking = booking_create(
+            service=svc,
+            site=where,
+            start=cd["start"],
+            patient=PatientDetails(
+                name=cd["name"], email=cd["email"], phone=cd["phone"], notes=cd["notes"]
+            ),
+            user=request.user,
+        )
+    except SlotTaken:
+        messages.error(request, "Sorry, that time has just been booked. Please choose another.")
+        return redirect("booking:times", service=svc.slug, site=data["site"])
+    except BookingInputError as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("booking:times", service=svc.slug, site=data["site"])
+    return redirect("booking:done", token=manage_token(booking))
+
+
+def _booking_from_token(token: str) -> Booking:
+    try:
+        reference, uid_hex = reference_from_token(token)
+        return booking_get_by_token(reference=reference, uid_hex=uid_hex)
+    except (signing.BadSignature, Booking.DoesNotExist, ValueError) as exc:
+        raise Http404("This booking link is not valid.") from exc
+
+
+def _manage_context(booking: Booking, token: str) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "booking": booking,
+        "token": token,
+        "local_start": booking.start.astimezone(LONDON),
+        "local_end": booking.end.astimezone(LONDON),
+        "can_cancel": booking_can_cancel_online(booking, now=now),
+        "can_reschedule": booking_can_reschedule_online(booking, now=now),
+        "clinic_phone": booking.site.phone if booking.site else CLINIC_PHONE,
+        "clinic_email": settings.DEFAULT_FROM_EMAIL,
+    }
+
+
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_from_token(token)
+    return render(request, "booking/done.html", _manage_context(booking, token))
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_from_token(token)
+    return render(request, "booking/manage.html", _manage_context(booking, token))
+
+
+@require_POST
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_from_token(token)
+    try:
+        booking_cancel(booking=booking)
+    except PolicyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Booking {booking.reference} is cancelled. We have emailed you.")
+    return redirect("booking:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_from_token(token)
+    if request.method == "POST":
+        try:
+            booking_reschedule(booking=booking, start=parse_start(request.POST.get("start", "")))
+        except (PolicyError, SlotTaken) as exc:
+            messages.error(request, str(exc))
+        except BookingInputError as exc:
+            messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        except Exception:
+            messages.error(request, "Please choose a time from the list.")
+        else:
+            messages.success(request, "Your booking has been moved. We have emailed you.")
+            return redirect("booking:manage", token=token)
+    context = _manage_context(booking, token)
+    first_day = _first_day(request)
+    context.update(
+        week=_week(booking.service, booking.site, first_day, None),
+        first_day=first_day,
+        next_day=first_day + timedelta(days=WEEK),
+        prev_day=first_day - timedelta(days=WEEK) if first_day > local_today(clock.now()) else None,
+    )
+    return render(request, "booking/reschedule.html", context)
+
+
+@require_POST
+@ratelimit(key="ip", rate="settings.BOOKING_RATE", method="POST", block=True)
+def waitlist(request: HttpRequest, service: str, site: str) -> HttpResponse:
+    svc = _service(service)
+    where = _site(svc, site)
+    form = WaitlistForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form_errors(form).items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        return redirect("booking:times", service=svc.slug, site=site)
+    cd = form.cleaned_data
+    waitlist_join(
+        service=svc,
+        site=where,
+        day=cd["day"],
+        name=cd["name"],
+        email=cd["email"],
+        phone=cd["phone"],
+    )
+    messages.success(
+        request,
+        f"You are on the waiting list for {cd['day']:%A %d %B}. "
+        "If a time frees up we will email you.",
+    )
+    return redirect(
+        reverse("booking:times", kwargs={"service": svc.slug, "site": site})
+        + f"?date={cd['day'].isoformat()}"
+    )
