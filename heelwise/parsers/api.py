@@ -34,8 +34,15 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+def format_size(n: int) -> str:
+    """``50 MB`` for whole megabytes, else ``1.5 MB``, or bytes below one megabyte."""
+    if n >= MB:
+        return f"{n // MB} MB" if n % MB == 0 else f"{n / MB:.1f} MB"
+    return f"{n} bytes"
+
+
 def _too_large(limit: int) -> FileTooLargeError:
-    return FileTooLargeError(f"file exceeds {limit / MB:g} MB limit")
+    return FileTooLargeError(f"file exceeds {format_size(limit)} limit")
 
 
 def gunzip(data: bytes, limit: int) -> bytes:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Literal
 
-from heelwise.parsers.api import DEFAULT_LIMITS, MB, Limits, parse_bytes
+from heelwise.parsers.api import DEFAULT_LIMITS, MB, Limits, format_size, parse_bytes
 from heelwise.parsers.errors import ParseError
 from heelwise.parsers.models import Activity
 from heelwise.parsers.sports import sport_from_text
@@ -160,9 +160,9 @@ def _walk(
 
 def _check_sizes(info: zipfile.ZipInfo, budget: _Budget, cap: int) -> str | None:
     if info.file_size > cap:
-        return f"file exceeds {cap / MB:g} MB limit"
+        return f"file exceeds {format_size(cap)} limit"
     if budget.total + info.file_size > budget.limits.max_total_bytes:
-        return f"archive exceeds {budget.limits.max_total_bytes / MB:g} MB uncompressed in total"
+        return f"archive exceeds {format_size(budget.limits.max_total_bytes)} uncompressed in total"
     if info.file_size > MB and info.file_size > budget.limits.max_ratio * max(
         info.compress_size, 1
     ):
@@ -178,7 +178,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
     with zf.open(info) as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:
-        raise ParseError(f"file exceeds {cap / MB:g} MB limit")
+        raise ParseError(f"file exceeds {format_size(cap)} limit")
     return data
 
 
