@@ -38,6 +38,9 @@ class EnquiryForm(forms.ModelForm[Enquiry]):
             "consent": "I agree that the clinic may use these details to reply to me.",
         }
         help_texts = {
+            "email": "We only use it to reply to you.",
+            "phone": "Only needed if you would like a phone call. For example, 07700 900123.",
+            "site": "Choose the clinic you would visit, if you know.",
             "message": "Please do not include detailed medical history here; a clinician will "
             "ask what they need when they reply. Up to 3,000 characters.",
         }

@@ -2,43 +2,78 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from heelwise.clinics.models import Practitioner, Site
-from heelwise.clinics.selectors import practitioner_list, service_list, site_get, site_list
+from heelwise.clinics.selectors import practitioner_list, service_list
+from heelwise.website.content import REFERENCES
 from heelwise.website.forms import EnquiryForm
+from heelwise.website.hours import bank_holidays_upcoming, hours_summary, week_hours
+from heelwise.website.selectors import site_get_public, site_list_public
 from heelwise.website.services import enquiry_create
 
 
+def _site_cards(sites: list[Site]) -> list[dict[str, Any]]:
+    """Each site with its hours arranged for display (no queries: hours are prefetched)."""
+    cards = []
+    for site in sites:
+        rows = list(site.opening_hours.all())
+        cards.append({"site": site, "week": week_hours(rows), "summary": hours_summary(rows)})
+    return cards
+
+
 def home(request: HttpRequest) -> HttpResponse:
+    sites = list(site_list_public(today=timezone.localdate()))
+    services = list(service_list(bookable_only=True))
+    discovery = next((s for s in services if s.is_free and s.is_remote), None)
     return render(
         request,
         "website/home.html",
-        {"sites": site_list(), "services": service_list(bookable_only=True)},
+        {"cards": _site_cards(sites), "services": services, "discovery": discovery},
     )
 
 
 def clinics(request: HttpRequest) -> HttpResponse:
-    return render(request, "website/clinics.html", {"sites": site_list()})
+    today = timezone.localdate()
+    sites = list(site_list_public(today=today))
+    return render(
+        request,
+        "website/clinics.html",
+        {"cards": _site_cards(sites), "bank_holidays": bank_holidays_upcoming(today=today)},
+    )
 
 
 def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    today = timezone.localdate()
     try:
-        site = site_get(slug=slug)
+        site = site_get_public(slug=slug, today=today)
     except Site.DoesNotExist as exc:
         raise Http404("No such clinic") from exc
-    return render(request, "website/clinic_detail.html", {"site": site})
+    return render(
+        request,
+        "website/clinic_detail.html",
+        {
+            "card": _site_cards([site])[0],
+            "site": site,
+            "bank_holidays": bank_holidays_upcoming(today=today),
+        },
+    )
 
 
 def guide(request: HttpRequest) -> HttpResponse:
-    return render(request, "website/guide.html")
+    return render(request, "website/guide.html", {"references": REFERENCES})
 
 
 def practitioners(request: HttpRequest) -> HttpResponse:
-    return render(request, "website/practitioners.html", {"practitioners": practitioner_list()})
+    return render(
+        request, "website/practitioners.html", {"practitioners": list(practitioner_list())}
+    )
 
 
 def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -46,7 +81,12 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         practitioner = practitioner_list().get(slug=slug)
     except Practitioner.DoesNotExist as exc:
         raise Http404("No such practitioner") from exc
-    return render(request, "website/practitioner_detail.html", {"practitioner": practitioner})
+    interests = [i.strip() for i in practitioner.special_interests.split(",") if i.strip()]
+    return render(
+        request,
+        "website/practitioner_detail.html",
+        {"practitioner": practitioner, "interests": interests},
+    )
 
 
 @require_http_methods(["GET", "POST"])
