@@ -1,0 +1,47 @@
+"""Heelwise clinical engine: a pure-Python library (no Django) behind ``heelwise assess``.
+
+Public API::
+
+    assess(request) -> dict                 # spec/assessment.md result; raises InvalidRequest
+    validate_request(request) -> list       # [{"field": ..., "message": ...}], empty when valid
+    next_questions(request) -> list[str]    # best unanswered findings first
+    load_knowledge_base(path=None)          # compiled KB, cached per directory
+    knowledge_base_version() -> str
+    findings_metadata() -> list[dict]       # question, options, who answers, group, order...
+
+Decision support only: the engine ranks possibilities and sets an urgency; it never diagnoses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heelwise.clinical.engine import assess, next_questions
+from heelwise.clinical.knowledge_base import (
+    KnowledgeBase,
+    KnowledgeBaseError,
+    load_knowledge_base,
+)
+from heelwise.clinical.validation import InvalidRequest, validate_request
+
+__all__ = [
+    "InvalidRequest",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "assess",
+    "findings_metadata",
+    "knowledge_base_version",
+    "load_knowledge_base",
+    "next_questions",
+    "validate_request",
+]
+
+
+def knowledge_base_version() -> str:
+    """The version string every result carries."""
+    return load_knowledge_base().version
+
+
+def findings_metadata() -> list[dict[str, Any]]:
+    """Every request key with what a questionnaire needs to ask it, in display order."""
+    return load_knowledge_base().findings_metadata()

@@ -1,0 +1,341 @@
+"""The evaluator: red flags, differential, staging, next questions and care plan. Pure, no I/O.
+
+Order of work for one request:
+
+1. Red flags (``red_flags.yaml``) are evaluated first; each fired key keeps its most urgent tier.
+2. The differential is naive Bayes over the 15 conditions: age-band log-prior plus, for each
+   answered finding, a tempered and clamped log-likelihood ratio per condition. Unknown findings
+   add nothing; an explicit ``false`` adds the weight of the answer "no", which differs.
+3. The disposition is the most urgent of the red flags and of the conditions' own advice. That
+   advice is computed from the adult prior and the findings that are *not* red-flag triggers, so
+   a red-flag finding can only change the disposition through its own rule, which only raises
+   it: adding a red-flag finding never lowers the disposition.
+4. Plantar-fasciitis staging, when it leads.
+5. Next questions: unanswered findings ranked by expected information gain (nats) about the
+   condition plus ``disposition_weight`` times the gain about the disposition.
+6. The care plan: items for the likely conditions, minus contraindicated ones, with reasons.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from operator import add
+from typing import Any
+
+from heelwise.clinical.knowledge_base import DISPOSITIONS, KnowledgeBase, load_knowledge_base
+from heelwise.clinical.questions import rank_questions
+from heelwise.clinical.rules import Context
+from heelwise.clinical.validation import InvalidRequest, parse_request
+
+RED_FLAG_FIRST = (
+    "A red flag needs a clinician first: follow the red-flag advice before starting this."
+)
+_log = math.log
+_exp = math.exp
+
+
+def assess(request: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:
+    """Assess one request (spec/assessment.md); raise ``InvalidRequest`` if it is invalid."""
+    kb = kb or load_knowledge_base()
+    values, rid, problems = parse_request(kb, request)
+    if problems:
+        raise InvalidRequest(problems)
+    return evaluate(kb, values, rid)
+
+
+def evaluate(kb: KnowledgeBase, values: dict[str, Any], rid: Any = None) -> dict[str, Any]:
+    """Assess already-validated values (patient and findings keys merged)."""
+    ctx = Context(values)
+    fired, rf_level = _red_flags(kb, ctx)
+    post, padv, why_vars = _posteriors(kb, values)
+    keys = kb.condition_keys
+    order = sorted(range(len(keys)), key=lambda i: (-post[i], i))
+    leading = keys[order[0]]
+    advice_level, advised = _advice(kb, padv)
+    level = max(rf_level, advice_level)
+
+    whys = _why_lists(why_vars, len(keys))
+    differential = []
+    for ci in order:
+        cond = kb.conditions[ci]
+        differential.append(
+            {
+                "condition": cond.key,
+                "name": cond.name,
+                "icd10": cond.icd10,
+                "icd10_verified": cond.icd10_verified,
+                "snomed": cond.snomed,
+                "snomed_verified": cond.snomed_verified,
+                "probability": round(post[ci], 6),
+                "why": whys[ci],
+            }
+        )
+    stage = _stage(kb, ctx) if leading == kb.staging_condition else None
+    probabilities = dict(zip(keys, post, strict=True))
+    care_ctx = Context(
+        values,
+        probabilities=probabilities,
+        leading=leading,
+        red_flags=frozenset(fired),
+        disposition=level,
+        suspected_threshold=kb.suspected_threshold,
+    )
+    care_plan, excluded = _care_plan(kb, care_ctx, stage["stage"] if stage else None)
+    return {
+        "id": rid,
+        "disposition": DISPOSITIONS[level],
+        "disposition_because": {
+            "red_flags": [k for k, v in fired.items() if v["level"] == level and level > 0],
+            # (escalation keys appear here too when they set the level)
+            "conditions": [k for k, lv in advised if lv == level and level > 0],
+        },
+        "red_flags": [
+            {
+                "key": k,
+                "disposition": DISPOSITIONS[v["level"]],
+                "message": v["message"],
+                "because": list(v["because"]),
+                "rule": v["rule"],
+                "source": v["source"],
+                "verified": v["verified"],
+            }
+            for k, v in sorted(fired.items(), key=lambda kv: -kv[1]["level"])
+            if v["kind"] == "red_flag"
+        ],
+        "escalations": [
+            {
+                "key": k,
+                "disposition": DISPOSITIONS[v["level"]],
+                "message": v["message"],
+                "because": list(v["because"]),
+                "source": v["source"],
+            }
+            for k, v in fired.items()
+            if v["kind"] == "escalation"
+        ],
+        "differential": differential,
+        "stage": stage,
+        "next_questions": _next_questions(kb, values, ctx, post, rf_level),
+        "care_plan": care_plan,
+        "care_plan_excluded": excluded,
+        "knowledge_base": kb.version,
+    }
+
+
+# --------------------------------------------------------------------------- red flags
+
+
+def _red_flags(kb: KnowledgeBase, ctx: Context) -> tuple[dict[str, dict[str, Any]], int]:
+    fired: dict[str, dict[str, Any]] = {}
+    level = 0
+    for rule in kb.rules:
+        value, because = rule.expr.evaluate(ctx)
+        if value is not True:
+            continue
+        prev = fired.get(rule.key)
+        if prev is None or rule.level > prev["level"]:
+            fired[rule.key] = {
+                "kind": rule.kind,
+                "level": rule.level,
+                "message": rule.message,
+                "because": because,
+                "rule": rule.id,
+                "source": rule.source,
+                "verified": rule.verified,
+            }
+        if rule.level > level:
+            level = rule.level
+    return fired, level
+
+
+def red_flag_level(kb: KnowledgeBase, values: Mapping[str, Any]) -> int:
+    """The most urgent red-flag level (index into DISPOSITIONS) for these values."""
+    return _red_flags(kb, Context(values))[1]
+
+
+# --------------------------------------------------------------------------- differential
+
+
+def _softmax(logs: list[float]) -> list[float]:
+    m = max(logs)
+    e = [_exp(x - m) for x in logs]
+    s = sum(e)
+    return [x / s for x in e]
+
+
+WhyVar = tuple[str, Any, tuple[tuple[int, float, str], ...]]
+
+
+def _posteriors(
+    kb: KnowledgeBase, values: Mapping[str, Any]
+) -> tuple[list[float], list[float], list[WhyVar]]:
+    band = kb.age_band(values.get("age"))
+    logp = list(kb.log_priors[band])
+    logadv = list(kb.log_priors[kb.default_band])
+    rf_vars = kb.red_flag_vars
+    why_vars: list[WhyVar] = []
+    for key, value in values.items():
+        vm = kb.variables.get(key)
+        if vm is None:
+            continue
+        vk = kb.findings[key].value_key(value)
+        ws = vm.weights[vk]
+        logp = list(map(add, logp, ws))
+        if key not in rf_vars:
+            logadv = list(map(add, logadv, ws))
+        why_vars.append((key, value, vm.why[vk]))
+    return _softmax(logp), _softmax(logadv), why_vars
+
+
+def _why_lists(why_vars: list[WhyVar], n: int) -> list[list[dict[str, Any]]]:
+    out: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    for key, value, entries in why_vars:
+        for ci, w, source in entries:
+            out[ci].append(
+                {
+                    "finding": key,
+                    "value": value,
+                    "direction": "for" if w > 0 else "against",
+                    "weight": w,
+                    "source": source,
+                }
+            )
+    for lst in out:
+        if len(lst) > 1:
+            lst.sort(key=_abs_weight)
+    return out
+
+
+def _abs_weight(entry: dict[str, Any]) -> float:
+    return -abs(entry["weight"])
+
+
+def _advice(kb: KnowledgeBase, padv: list[float]) -> tuple[int, list[tuple[str, int]]]:
+    level = 0
+    advised = []
+    self_care_mass = 0.0
+    for cond, p in zip(kb.conditions, padv, strict=True):
+        if cond.advice == 0:
+            self_care_mass += p
+        elif p >= kb.advice_threshold:
+            advised.append((cond.key, cond.advice))
+            level = max(level, cond.advice)
+    if level == 0 and self_care_mass < kb.self_care_min_probability:
+        advised.append(("atypical_pattern", 1))
+        level = 1
+    return level, advised
+
+
+# --------------------------------------------------------------------------- staging
+
+
+def _stage(kb: KnowledgeBase, ctx: Context) -> dict[str, Any]:
+    for stage in kb.stages:
+        if stage.expr is None:
+            because = [stage.default_because] if stage.default_because else []
+            return {"stage": stage.stage, "label": stage.label, "because": because}
+        value, why = stage.expr.evaluate(ctx)
+        if value is True:
+            reasons = [_describe(kb, k, ctx.values[k]) for k in why]
+            return {"stage": stage.stage, "label": stage.label, "because": reasons}
+    raise AssertionError("staging.yaml guarantees a default stage")  # pragma: no cover
+
+
+def _describe(kb: KnowledgeBase, key: str, value: Any) -> str:
+    f = kb.findings[key]
+    if f.type == "bool":
+        return f"{key}: {'yes' if value else 'no'}"
+    return f"{key}: {value}"
+
+
+# --------------------------------------------------------------------------- next questions
+
+
+def _next_questions(
+    kb: KnowledgeBase,
+    values: Mapping[str, Any],
+    ctx: Context,
+    post: list[float],
+    rf_level: int,
+) -> list[str]:
+    return rank_questions(kb, values, ctx, post, rf_level)
+
+
+def next_questions(request: Mapping[str, Any], kb: KnowledgeBase | None = None) -> list[str]:
+    """The unanswered findings that would most change the differential or the disposition."""
+    kb = kb or load_knowledge_base()
+    values, _, problems = parse_request(kb, request)
+    if problems:
+        raise InvalidRequest(problems)
+    ctx = Context(values)
+    _, rf_level = _red_flags(kb, ctx)
+    post, _, _ = _posteriors(kb, values)
+    return _next_questions(kb, values, ctx, post, rf_level)
+
+
+# --------------------------------------------------------------------------- care plan
+
+
+def _care_plan(
+    kb: KnowledgeBase, ctx: Context, stage: int | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    plan: list[dict[str, Any]] = []
+    excluded: list[dict[str, Any]] = []
+    threshold = kb.include_threshold
+    active = {c for c, p in ctx.probabilities.items() if p >= threshold}
+    active.add(ctx.leading or "")
+    red_flag_first = ctx.disposition >= DISPOSITIONS.index("urgent")
+    for item in kb.care_items:
+        if item.for_conditions is not None and item.for_conditions.isdisjoint(active):
+            continue
+        if item.stages is not None and stage is not None and stage not in item.stages:
+            continue
+        if item.when is not None and item.when.evaluate(ctx)[0] is not True:
+            continue
+        reasons = []
+        if red_flag_first and not item.safe_during_red_flag:
+            reasons.append(RED_FLAG_FIRST)
+        for expr, reason in item.contraindications:
+            if expr.evaluate(ctx)[0] is True:
+                reasons.append(reason)
+        if item.screen_keys and not reasons and _screen_incomplete(kb, ctx, item.screen_keys):
+            reasons.append(item.screen_reason)
+        if reasons:
+            excluded.append(
+                {
+                    "item": item.key,
+                    "title": item.title,
+                    "reason": " ".join(reasons),
+                    "reasons": reasons,
+                }
+            )
+            continue
+        plan.append(
+            {
+                "item": item.key,
+                "title": item.title,
+                "instructions": item.instructions,
+                "dose": item.dose,
+                "weeks": list(item.weeks),
+                "evidence": {
+                    "grade": item.grade,
+                    "summary": item.summary,
+                    "source": item.source,
+                    "verified": item.verified,
+                },
+            }
+        )
+    plan.sort(key=lambda e: e["weeks"][0])
+    return plan, excluded
+
+
+def _screen_incomplete(kb: KnowledgeBase, ctx: Context, keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        if key in ctx.values:
+            continue
+        enable = kb.findings[key].enable_when
+        if enable is not None and enable.evaluate(ctx)[0] is False:
+            continue  # not applicable (e.g. pregnancy for a man)
+        return True
+    return False
