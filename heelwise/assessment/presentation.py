@@ -1,0 +1,230 @@
+"""Turn an engine result into what the result page, the PDF and the calendar show.
+
+Pure functions over the stored result and answers: no database access, so the result page costs
+one query (the assessment itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from heelwise.assessment import engine
+from heelwise.assessment.selectors import answer_label
+
+DISPOSITIONS: dict[str, dict[str, str]] = {
+    "emergency": {
+        "headline": "Call 999 or go to A&E now",
+        "summary": (
+            "One of your answers can be a sign of a serious problem that needs emergency care. "
+            "Do not wait for an appointment and do not run on this foot."
+        ),
+        "when": "Now",
+    },
+    "urgent": {
+        "headline": "See a doctor today",
+        "summary": (
+            "Book a same-day GP appointment, or call NHS 111 (or use 111.nhs.uk) if you cannot "
+            "get one. If you feel very unwell, call 999 or go to A&E."
+        ),
+        "when": "Today",
+    },
+    "soon": {
+        "headline": "See a clinician in the next 1 to 2 weeks",
+        "summary": (
+            "Book an appointment with a GP, physiotherapist or podiatrist within a week or two. "
+            "Meanwhile stop the running that provokes the pain. Get help sooner if it gets worse "
+            "or a warning sign appears."
+        ),
+        "when": "Within 1 to 2 weeks",
+    },
+    "self_care": {
+        "headline": "You can start looking after this yourself",
+        "summary": (
+            "Your answers suggest heel pain that usually gets better with the self-care plan "
+            "below. See a clinician if you are not clearly better in about 6 weeks, or sooner if "
+            "a warning sign appears."
+        ),
+        "when": "Self-care, review in about 6 weeks",
+    },
+}
+
+EXERCISES = {
+    # key: (repeat every N days, illustration template)
+    "calf_stretch": (1, "assessment/illustrations/calf_stretch.svg"),
+    "plantar_fascia_stretch": (1, "assessment/illustrations/plantar_fascia_stretch.svg"),
+    "high_load_strength": (2, "assessment/illustrations/heel_raise.svg"),
+    "eccentric_heel_drop": (1, "assessment/illustrations/heel_drop.svg"),
+}
+
+PHASES: tuple[tuple[int, int, str], ...] = (
+    (1, 2, "Weeks 1 and 2"),
+    (3, 6, "Weeks 3 to 6"),
+    (7, 12, "Weeks 7 to 12"),
+    (13, 26, "Months 3 to 6, if you are not better"),
+    (27, 52, "After 6 months, if you are still not better"),
+)
+
+
+def likelihood_words(p: float) -> str:
+    if p >= 0.6:
+        return "Most likely"
+    if p >= 0.25:
+        return "Possible"
+    if p >= 0.1:
+        return "Less likely, but worth ruling out"
+    return "Unlikely"
+
+
+@dataclass(frozen=True)
+class Reason:
+    question: str
+    answer: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class Cause:
+    key: str
+    name: str
+    probability: float
+    percent: int
+    words: str
+    explanation: str
+    reasons_for: list[Reason]
+    reasons_against: list[Reason]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    key: str
+    title: str
+    instructions: str
+    dose: str
+    first_week: int
+    last_week: int
+    grade: str
+    summary: str
+    verified: bool
+    source_id: str
+    source_citation: str
+    source_url: str | None
+    illustration: str | None
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.key in EXERCISES
+
+
+@dataclass(frozen=True)
+class Phase:
+    label: str
+    starting: list[PlanItem]
+    continuing: list[PlanItem]
+
+
+@dataclass
+class ResultView:
+    disposition: str
+    advice: dict[str, str]
+    red_flags: list[dict[str, Any]]
+    causes: list[Cause]
+    stage: dict[str, Any] | None
+    plan: list[PlanItem]
+    phases: list[Phase]
+    excluded: list[dict[str, Any]]
+    kb_version: str
+    answers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _reasons(why: list[Mapping[str, Any]], direction: str) -> list[Reason]:
+    kb = engine.knowledge_base()
+    out = []
+    for w in why:
+        if w["direction"] != direction or w["finding"] not in kb.findings:
+            continue
+        f = kb.findings[w["finding"]]
+        out.append(Reason(f.question, answer_label(f.key, w["value"]), direction))
+    return out[:4]
+
+
+def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
+    kb = engine.knowledge_base()
+    explanations = {c.key: c.explanation for c in kb.conditions}
+    out = []
+    for i, d in enumerate(result["differential"]):
+        if i >= limit or (i > 0 and d["probability"] < 0.05):
+            break
+        out.append(
+            Cause(
+                key=d["condition"],
+                name=d["name"],
+                probability=d["probability"],
+                percent=round(100 * d["probability"]),
+                words=likelihood_words(d["probability"]),
+                explanation=explanations.get(d["condition"], ""),
+                reasons_for=_reasons(d.get("why", []), "for"),
+                reasons_against=_reasons(d.get("why", []), "against"),
+            )
+        )
+    return out
+
+
+def plan_items(result: Mapping[str, Any]) -> list[PlanItem]:
+    kb = engine.knowledge_base()
+    out = []
+    for item in result.get("care_plan", []):
+        key = item.get("item") or item.get("key")
+        evidence = item.get("evidence", {})
+        source = kb.sources.get(evidence.get("source", ""), {})
+        weeks = item.get("weeks") or [1, 12]
+        out.append(
+            PlanItem(
+                key=key,
+                title=item.get("title", key.replace("_", " ").capitalize()),
+                instructions=item.get("instructions", ""),
+                dose=item.get("dose", ""),
+                first_week=int(weeks[0]),
+                last_week=int(weeks[1]),
+                grade=str(evidence.get("grade", "")),
+                summary=evidence.get("summary", ""),
+                verified=bool(evidence.get("verified")),
+                source_id=evidence.get("source", ""),
+                source_citation=str(source.get("citation", evidence.get("source", ""))),
+                source_url=source.get("url"),
+                illustration=EXERCISES[key][1] if key in EXERCISES else None,
+            )
+        )
+    return out
+
+
+def phases(plan: list[PlanItem]) -> list[Phase]:
+    out = []
+    for first, last, label in PHASES:
+        starting = [p for p in plan if first <= p.first_week <= last]
+        continuing = [p for p in plan if p.first_week < first <= p.last_week]
+        if starting or continuing:
+            out.append(Phase(label, starting, continuing))
+    return out
+
+
+def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> ResultView:
+    plan = plan_items(result)
+    kb = engine.knowledge_base()
+    known = sorted(
+        (k for k in (answers or {}) if k in kb.findings), key=lambda k: kb.findings[k].order
+    )
+    answered = [(kb.findings[k].question, answer_label(k, (answers or {})[k])) for k in known]
+    return ResultView(
+        disposition=result["disposition"],
+        advice=DISPOSITIONS[result["disposition"]],
+        red_flags=list(result.get("red_flags", [])),
+        causes=causes(result),
+        stage=result.get("stage"),
+        plan=plan,
+        phases=phases(plan),
+        excluded=list(result.get("care_plan_excluded", [])),
+        kb_version=result.get("knowledge_base", ""),
+        answers=answered,
+    )

@@ -1,0 +1,140 @@
+"""Reads: who may see an assessment, a patient's history and how their answers changed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core import signing
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from heelwise.assessment import engine, fhir
+from heelwise.assessment.models import ANONYMOUS_RETENTION, Assessment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from heelwise.accounts.models import User
+
+BOOKING_SALT = "heelwise.assessment.booking"
+FEED_SALT = "heelwise.assessment.feed"
+
+
+def assessment_get_for_viewer(
+    *, public_id: uuid.UUID, user: User | AnonymousUser, session_ids: Iterable[str]
+) -> Assessment | None:
+    """The assessment if this viewer may see it: its owner, or (while unsaved and within the
+    retention period) the browser session that took it. Anyone else gets None (a 404)."""
+    assessment = Assessment.objects.filter(public_id=public_id).first()
+    if assessment is None:
+        return None
+    if assessment.user_id is not None:
+        return assessment if user.is_authenticated and assessment.user_id == user.pk else None
+    fresh = assessment.created >= timezone.now() - ANONYMOUS_RETENTION
+    return assessment if fresh and str(public_id) in set(session_ids) else None
+
+
+def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(user=user).order_by("-created")
+
+
+def assessment_get_by_feed_token(*, token: str) -> Assessment | None:
+    try:
+        public_id = signing.loads(token, salt=FEED_SALT)
+    except signing.BadSignature:
+        return None
+    return Assessment.objects.filter(public_id=public_id).first()
+
+
+def assessment_get_by_booking_token(*, token: str) -> Assessment | None:
+    """For the booking flow and the clinician: the assessment a signed booking link names."""
+    try:
+        public_id = signing.loads(token, salt=BOOKING_SALT, max_age=60 * 60 * 24 * 90)
+    except signing.BadSignature:
+        return None
+    return Assessment.objects.filter(public_id=public_id).first()
+
+
+def feed_token(assessment: Assessment) -> str:
+    return signing.dumps(str(assessment.public_id), salt=FEED_SALT)
+
+
+def booking_token(assessment: Assessment) -> str:
+    return signing.dumps(str(assessment.public_id), salt=BOOKING_SALT)
+
+
+def assessment_answers(assessment: Assessment) -> dict[str, Any]:
+    return fhir.answers_from_response(assessment.questionnaire_response)
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    key: str
+    question: str
+    before: str
+    after: str
+
+
+def answer_label(key: str, value: Any) -> str:
+    """An answer as the patient saw it ("Yes", an option's label, "8 weeks")."""
+    if value is None:
+        return "Not answered"
+    f = engine.finding(key)
+    if f.type == "bool":
+        return "Yes" if value else "No"
+    if f.type == "enum":
+        return dict(f.options).get(value, str(value))
+    unit = f" {f.unit}" if f.unit and f.unit != "0-10" else ("/10" if f.unit == "0-10" else "")
+    return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+def answer_changes(before: dict[str, Any], after: dict[str, Any]) -> list[AnswerChange]:
+    kb = engine.knowledge_base()
+    keys = sorted(set(before) | set(after), key=lambda k: kb.findings[k].order)
+    return [
+        AnswerChange(
+            k,
+            kb.findings[k].question,
+            answer_label(k, before.get(k)),
+            answer_label(k, after.get(k)),
+        )
+        for k in keys
+        if before.get(k) != after.get(k)
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    assessment: Assessment
+    changes: list[AnswerChange]
+
+
+def assessment_history(assessments: Sequence[Assessment]) -> list[HistoryEntry]:
+    """Newest first, each with the answers that changed since the assessment before it."""
+    ordered = list(assessments)
+    answers = [assessment_answers(a) for a in ordered]
+    entries = []
+    for i, a in enumerate(ordered):
+        previous = answers[i + 1] if i + 1 < len(ordered) else None
+        entries.append(
+            HistoryEntry(a, answer_changes(previous, answers[i]) if previous is not None else [])
+        )
+    return entries
+
+
+def assessment_export_for_user(user: User) -> list[dict[str, Any]]:
+    """Personal-data export (accounts.personal_data provider)."""
+    return [
+        {
+            "id": str(a.public_id),
+            "created": a.created.isoformat(),
+            "knowledge_base": a.kb_version,
+            "disposition": a.disposition,
+            "questionnaire_response": a.questionnaire_response,
+            "result": a.result,
+        }
+        for a in assessment_list_for_user(user=user)
+    ]

@@ -1,0 +1,312 @@
+"""Self-assessment pages: the multi-step questionnaire, the result, downloads and history.
+
+Views parse input, check access through the selectors, call one service and render.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from heelwise.accounts.models import User
+from heelwise.assessment import engine, fhir, flow
+from heelwise.assessment.flow import STEPS, STEPS_BY_KEY, Progress, Step, StepSubmission
+from heelwise.assessment.ics import exercise_calendar
+from heelwise.assessment.models import ANONYMOUS_RETENTION, Assessment
+from heelwise.assessment.pdf import care_plan_pdf
+from heelwise.assessment.presentation import result_view
+from heelwise.assessment.selectors import (
+    assessment_answers,
+    assessment_get_by_feed_token,
+    assessment_get_for_viewer,
+    assessment_history,
+    assessment_list_for_user,
+    booking_token,
+    feed_token,
+)
+from heelwise.assessment.services import assessment_save_to_account, assessment_submit
+from heelwise.clinical.knowledge_base import Finding
+
+LOCATION_KEY = "pain_location"
+# Where each pain location is drawn on the heel diagram (positions are in assessment.css).
+HOTSPOT_PANELS = {
+    "plantar_medial": "sole",
+    "plantar_central": "sole",
+    "lateral_heel": "sole",
+    "plantar_arch": "side",
+    "posteroinferior": "side",
+    "posterior_insertion": "side",
+    "posterior_midportion": "side",
+    "medial_ankle": "side",
+}
+
+
+def _step_url(key: str) -> str:
+    return reverse("assessment:step", args=[key])
+
+
+def _session_results(request: HttpRequest) -> list[str]:
+    return list(request.session.get(flow.RESULTS_SESSION_KEY, []))
+
+
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+# --------------------------------------------------------------------------- questionnaire
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    progress = Progress.load(request.session)
+    context = {
+        "steps": STEPS,
+        "resume_step": progress.first_incomplete() if progress.started else None,
+        "retention_hours": int(ANONYMOUS_RETENTION.total_seconds() // 3600),
+    }
+    return render(request, "assessment/start.html", context)
+
+
+@require_POST
+def restart(request: HttpRequest) -> HttpResponse:
+    request.session.pop(flow.SESSION_KEY, None)
+    return redirect(_step_url(STEPS[0].key), permanent=False)
+
+
+def _options(f: Finding) -> list[tuple[str, str]]:
+    if f.type == "bool":
+        return [("yes", "Yes"), ("no", "No")]
+    return list(f.options)
+
+
+def _raw(f: Finding, value: Any) -> str:
+    if value is None:
+        return ""
+    if f.type == "bool":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _rows(
+    step: Step, progress: Progress, raw: dict[str, str], errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    answers = {**progress.answers(upto=step.key), **progress.shown_values(step.key)}
+    questions = flow.visible(flow.step_questions(step, progress), answers)
+    ranked = set(progress.focus or []) if step.focus else set()
+    rows = []
+    for f in questions:
+        required = step.is_required(f.key)
+        rows.append(
+            {
+                "f": f,
+                "value": raw.get(f.key, ""),
+                "error": errors.get(f.key),
+                "required": required,
+                "options": _options(f),
+                "unsure": not required and f.type != "number",
+                "is_location": f.key == LOCATION_KEY,
+                "ranked": f.key in ranked,
+                "enable_when": f.enable_when_spec,
+                "enable_when_json": json.dumps(f.enable_when_spec) if f.enable_when_spec else "",
+                "hotspots": _hotspots(f) if f.key == LOCATION_KEY else [],
+            }
+        )
+    return rows
+
+
+def _hotspots(f: Finding) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "label": label, "number": i, "panel": HOTSPOT_PANELS[value]}
+        for i, (value, label) in enumerate(f.options, start=1)
+        if value in HOTSPOT_PANELS
+    ]
+
+
+def _render_step(
+    request: HttpRequest, step: Step, progress: Progress, submission: StepSubmission | None = None
+) -> HttpResponse:
+    if submission is None:
+        stored = progress.shown_values(step.key)
+        questions = flow.step_questions(step, progress)
+        raw = {f.key: _raw(f, stored.get(f.key)) for f in questions}
+        errors: dict[str, str] = {}
+        form_errors: list[str] = []
+    else:
+        raw, errors, form_errors = submission.raw, submission.errors, submission.form_errors
+    index = flow.STEP_KEYS.index(step.key)
+    rows = _rows(step, progress, raw, errors)
+    context = {
+        "step": step,
+        "rows": rows,
+        "errors": [(r["f"].key, r["f"].question, r["error"]) for r in rows if r["error"]],
+        "form_errors": form_errors,
+        "number": index + 1,
+        "total": len(STEPS),
+        "percent": round(100 * index / len(STEPS)),
+        "steps": [
+            {
+                "key": s.key,
+                "title": s.title,
+                "done": s.key in progress.steps,
+                "current": s.key == step.key,
+            }
+            for s in STEPS
+        ],
+        "previous": flow.previous_step(step.key),
+        "prior_json": json.dumps(progress.answers(upto=step.key)),
+    }
+    request.session[flow.SESSION_KEY] = progress.dump()
+    status = 422 if submission is not None else 200
+    return render(request, "assessment/step.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, key: str) -> HttpResponse:
+    current = STEPS_BY_KEY.get(key)
+    if current is None:
+        raise Http404("No such step")
+    progress = Progress.load(request.session)
+    if not progress.can_open(key):
+        first = progress.first_incomplete() or STEPS[0].key
+        messages.error(
+            request,
+            f"Please answer \u201c{STEPS_BY_KEY[first].title}\u201d first. Nothing you have "
+            "already answered has been lost.",
+        )
+        return redirect(_step_url(first))
+    if request.method == "GET":
+        return _render_step(request, current, progress)
+
+    submission = flow.parse_step(current, progress, request.POST)
+    if request.POST.get("nav") == "back":
+        if submission.ok:
+            progress.store(key, submission.values)
+        else:
+            progress.keep_draft(key, submission.values)
+        request.session[flow.SESSION_KEY] = progress.dump()
+        return redirect(_step_url(flow.previous_step(key) or key))
+    if not submission.ok:
+        return _render_step(request, current, progress, submission)
+    progress.store(key, submission.values)
+    request.session[flow.SESSION_KEY] = progress.dump()
+    answers = progress.answers()
+    following = flow.next_step(key)
+    if following is not None and not flow.should_stop(engine.assess(answers)):
+        return redirect(_step_url(following))
+    assessment = assessment_submit(
+        answers=answers, user=_user(request), stopped_early=following is not None
+    )
+    request.session.pop(flow.SESSION_KEY, None)
+    request.session[flow.RESULTS_SESSION_KEY] = [
+        *_session_results(request)[-9:],
+        str(assessment.public_id),
+    ]
+    return redirect("assessment:result", public_id=assessment.public_id)
+
+
+# --------------------------------------------------------------------------- result
+
+
+def _viewable(request: HttpRequest, public_id: uuid.UUID) -> Assessment:
+    assessment = assessment_get_for_viewer(
+        public_id=public_id, user=request.user, session_ids=_session_results(request)
+    )
+    if assessment is None:
+        raise Http404("No such assessment")
+    return assessment
+
+
+def _result_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
+    answers = assessment_answers(assessment)
+    result_url = request.build_absolute_uri(
+        reverse("assessment:result", args=[assessment.public_id])
+    )
+    feed_path = reverse("assessment:feed", args=[feed_token(assessment)])
+    feed_url = request.build_absolute_uri(feed_path)
+    return {
+        "assessment": assessment,
+        "view": result_view(assessment.result, answers),
+        "result_url": result_url,
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+        "book_url": "/book/?"
+        + urlencode({"service": "discovery-call", "assessment": booking_token(assessment)}),
+        "save_url": reverse("assessment:save", args=[assessment.public_id]),
+        "retention_hours": int(ANONYMOUS_RETENTION.total_seconds() // 3600),
+    }
+
+
+@never_cache
+@require_GET
+def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = _viewable(request, public_id)
+    context = _result_context(request, assessment)
+    context["save_next"] = urlencode({"next": context["save_url"]})
+    return render(request, "assessment/result.html", context)
+
+
+@require_GET
+def result_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = _viewable(request, public_id)
+    pdf = care_plan_pdf(_result_context(request, assessment))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="heel-pain-care-plan.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = assessment_get_by_feed_token(token=token)
+    if assessment is None:
+        raise Http404("No such calendar")
+    result_url = request.build_absolute_uri(
+        reverse("assessment:result", args=[assessment.public_id])
+    )
+    response = HttpResponse(
+        exercise_calendar(assessment, result_url=result_url),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="heel-exercises.ics"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = _viewable(request, public_id)
+    user = _user(request)
+    assert user is not None
+    if request.method == "POST":
+        assessment_save_to_account(assessment=assessment, user=user)
+        messages.success(request, "Your assessment is saved to your account.")
+        return redirect("assessment:history")
+    return render(request, "assessment/save.html", {"assessment": assessment})
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    assert user is not None
+    entries = assessment_history(list(assessment_list_for_user(user=user)[:20]))
+    return render(request, "assessment/history.html", {"entries": entries})
+
+
+@require_GET
+def questionnaire(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(fhir.questionnaire(), content_type="application/fhir+json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
