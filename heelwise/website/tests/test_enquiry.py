@@ -129,7 +129,7 @@ class EnquiryFormTests:
         assert enquiry.consent is True
         assert len(mail.outbox) == 1
         email = mail.outbox[0]
-        body = email.subject + email.body
+        body = f"{email.subject}\n{email.body}"
         assert "marathon" not in body
         assert "Alice" not in body
         assert "alice@example.com" not in body
