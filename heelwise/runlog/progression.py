@@ -32,6 +32,15 @@ from typing import Any
 RULES_PATH = Path(__file__).with_name("return_to_run.json")
 
 
+ACTION_LABELS = {
+    "advance": "Move up a stage",
+    "qualify": "Good session",
+    "hold": "Repeat this stage",
+    "step_back": "Step back a stage",
+    "blocked": "Paused",
+}
+
+
 class RulesError(ValueError):
     """The rules file is malformed: fail loudly, never guess."""
 
@@ -135,6 +144,10 @@ class Decision:
     stage_before: int
     stage_after: int
     reason: str
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self.action]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from heelwise.runlog.importing import MAX_UPLOAD_BYTES
+from heelwise.runlog.models import CheckIn, Shoe
+from heelwise.runlog.progression import load_rules
+from heelwise.runlog.redflags import RED_FLAGS
+from heelwise.runlog.services import LONDON
+
+PAIN_CHOICES = [(str(i), str(i)) for i in range(11)]
+OPTIONAL_PAIN = [("", "No run today"), *PAIN_CHOICES]
+SETTLED_CHOICES = [
+    ("yes", "Yes, it settled"),
+    ("no", "No, it still hurt this morning"),
+    ("", "No pain yesterday or no run"),
+]
+SPORT_CHOICES = [
+    ("running", "Run"),
+    ("trail_running", "Trail run"),
+    ("treadmill_running", "Treadmill run"),
+    ("walking", "Walk"),
+    ("hiking", "Hike"),
+    ("cycling", "Cycle"),
+    ("swimming", "Swim"),
+    ("other", "Other cross-training"),
+]
+
+
+class CheckInForm(forms.Form):
+    first_step_pain = forms.TypedChoiceField(
+        label="Pain with your first steps this morning",
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="0 is no pain, 10 is the worst pain you can imagine.",
+    )
+    run_pain_during = forms.TypedChoiceField(
+        label="Pain during today's run or walk session",
+        choices=OPTIONAL_PAIN,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    run_pain_after = forms.TypedChoiceField(
+        label="Pain after today's session",
+        choices=OPTIONAL_PAIN,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    settled = forms.ChoiceField(
+        label="Had yesterday's pain settled by this morning?",
+        choices=SETTLED_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    exercises = forms.ChoiceField(
+        label="Exercises from your plan today",
+        choices=CheckIn.Exercises.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    red_flags = forms.MultipleChoiceField(
+        label="Since your last check-in, have you had any of these?",
+        choices=[(f.key, f.question) for f in RED_FLAGS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @classmethod
+    def initial_from(cls, checkin: CheckIn | None) -> dict[str, Any]:
+        if checkin is None:
+            return {}
+        settled = {True: "yes", False: "no", None: ""}[checkin.settled_by_morning]
+        return {
+            "first_step_pain": str(checkin.first_step_pain),
+            "run_pain_during": "" if checkin.run_pain_during is None else checkin.run_pain_during,
+            "run_pain_after": "" if checkin.run_pain_after is None else checkin.run_pain_after,
+            "settled": settled,
+            "exercises": checkin.exercises,
+            "red_flags": checkin.red_flags,
+            "notes": checkin.notes,
+        }
+
+    @property
+    def settled_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("settled") or "")
+
+
+class RunForm(forms.Form):
+    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label="Start time (UK)", initial=time(7, 0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    sport = forms.ChoiceField(label="Activity", choices=SPORT_CHOICES, initial="running")
+    minutes = forms.FloatField(label="Duration (minutes)", min_value=1, max_value=24 * 60)
+    distance_km = forms.FloatField(
+        label="Distance (km)", min_value=0, max_value=500, required=False
+    )
+    shoe = forms.ModelChoiceField(
+        label="Shoes", queryset=Shoe.objects.none(), required=False, empty_label="Default pair"
+    )
+    notes = forms.CharField(label="Notes", required=False, max_length=500)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["shoe"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Shoe.objects.filter(user=user, retired=False)
+
+    @property
+    def start(self) -> datetime:
+        d = self.cleaned_data
+        return datetime.combine(d["day"], d["start_time"], tzinfo=LONDON)
+
+
+class ShoeForm(forms.ModelForm):
+    class Meta:
+        model = Shoe
+        fields = ["name", "brand", "start_km", "retire_at_km", "is_default", "retired"]
+        labels = {
+            "start_km": "Distance already on them (km)",
+            "retire_at_km": "Remind me to review them at (km)",
+            "is_default": "Use for new runs by default",
+            "retired": "Retired",
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Activity file or export archive",
+        help_text="FIT, GPX or TCX (also .gz), or a Strava or Garmin export .zip, up to 200 MB.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("This file is larger than 200 MB.")
+        if upload.size == 0:
+            raise ValidationError("This file is empty.")
+        return upload
+
+
+class ProgrammeForm(forms.Form):
+    start_stage = forms.TypedChoiceField(label="Start at", coerce=int, choices=[], initial=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["start_stage"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(s.index, f"{s.index + 1}. {s.title}") for s in load_rules().stages]

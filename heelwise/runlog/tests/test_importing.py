@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from heelwise.parsers.archive import iter_archive, iter_paths
+from heelwise.runlog import cli_import
+from heelwise.runlog.importing import activities_store, import_job_create
+from heelwise.runlog.models import ImportJob, Run
+from heelwise.runlog.services import local_date_for, shoe_save
+from heelwise.runlog.tests.builders import FIT_DIR, FIT_INVALID_DIR, demo_archive, gpx_run
+
+pytestmark = pytest.mark.django_db
+
+
+def _store(user: Any, data: bytes, name: str = "export.zip") -> Any:
+    return activities_store(user=user, results=iter_archive(io.BytesIO(data), name=name))
+
+
+class LocalDateTests:
+    def test_it_uses_the_file_offset_across_midnight(self) -> None:
+        start = datetime(2017, 6, 11, 2, 0, tzinfo=UTC)  # 19:00 the day before in UTC-7
+        assert local_date_for(start, -25200) == date(2017, 6, 10)
+
+    def test_it_falls_back_to_uk_time_across_bst(self) -> None:
+        start = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 BST on 1 July
+        assert local_date_for(start, None) == date(2025, 7, 1)
+        winter = datetime(2025, 1, 31, 23, 30, tzinfo=UTC)  # GMT: still 31 January
+        assert local_date_for(winter, None) == date(2025, 1, 31)
+
+    def test_it_ignores_an_impossible_offset(self) -> None:
+        start = datetime(2025, 1, 31, 23, 30, tzinfo=UTC)
+        assert local_date_for(start, 20 * 3600) == date(2025, 1, 31)
+
+
+class ArchiveImportTests:
+    def test_it_imports_runs_keeps_cross_training_and_reports_each_file(self, alice: Any) -> None:
+        shoe = shoe_save(user=alice, name="Ghost", is_default=True)
+        out = _store(alice, demo_archive())
+        by_file: dict[str, list[dict[str, Any]]] = {}
+        for row in out.rows:
+            by_file.setdefault(row["file"].split("!")[1], []).append(row)
+        assert [r["status"] for r in by_file["activities/1001.fit.gz"]] == ["imported"]
+        assert by_file["activities/1002.gpx"][0]["status"] == "imported"
+        assert by_file["activities/1003.fit"][0]["status"] == "cross_training"
+        assert by_file["activities/1004.fit"][0]["status"] == "duplicate"
+        legs = [r["status"] for r in by_file["activities/1005.fit"]]
+        assert legs.count("skipped") == 3  # transitions
+        assert legs.count("imported") == 2 and legs.count("cross_training") == 2
+        err = by_file["activities/1006.fit"][0]
+        assert err["status"] == "error" and "CRC" in err["reason"]
+        assert out.summary() == {
+            "files": 6, "imported": 4, "cross_training": 3, "duplicates": 1,
+            "skipped": 5, "errors": 1,
+        }  # fmt: skip
+        runs = Run.objects.filter(user=alice)
+        assert runs.count() == 7
+        assert set(runs.filter(kind="run").values_list("shoe", flat=True)) == {shoe.pk}
+        assert not runs.filter(kind="cross_training", shoe__isnull=False).exists()
+        fenix = runs.get(source_file__endswith="1001.fit.gz")
+        assert fenix.local_date == date(2017, 6, 11) and fenix.tz_offset_s == -25200
+        assert fenix.distance_m == pytest.approx(157.6, abs=0.1)
+
+    def test_it_skips_everything_on_a_second_import(self, alice: Any) -> None:
+        _store(alice, demo_archive())
+        again = _store(alice, demo_archive())
+        assert again.imported == 0 and again.cross_training == 0 and again.duplicates == 8
+        assert Run.objects.filter(user=alice).count() == 7
+
+    def test_it_treats_the_same_activity_from_another_app_as_a_duplicate(self, alice: Any) -> None:
+        start = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+        first = activities_store(user=alice, results=iter_archive(io.BytesIO(b""), name="x"))
+        assert first.errors == 1  # an empty upload is an error, not a crash
+        from heelwise.parsers.api import parse_bytes
+        from heelwise.parsers.archive import FileResult
+
+        a = parse_bytes(gpx_run(start))
+        b = parse_bytes(gpx_run(start + timedelta(seconds=20)))  # the watch started 20 s later
+        out = activities_store(
+            user=alice,
+            results=[
+                FileResult("watch.gpx", "ok", tuple(a)),
+                FileResult("app.gpx", "ok", tuple(b)),
+            ],
+        )
+        assert [r["status"] for r in out.rows] == ["imported", "duplicate"]
+
+    def test_it_keeps_other_runners_data_apart(self, alice: Any, charlie: Any) -> None:
+        _store(alice, demo_archive())
+        out = _store(charlie, demo_archive())
+        assert out.imported == 4 and out.duplicates == 1
+
+
+class BrokenFileTests:
+    # The files broken at the byte level (CRC, header, no data, early end). Whether the
+    # developer-data file counts as broken is the parsers' call (heelwise/parsers/tests).
+    BROKEN = sorted(p for p in FIT_INVALID_DIR.glob("*.fit") if not p.name.startswith("elemnt"))
+
+    @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.name)
+    def test_it_stores_nothing_for_a_broken_file(self, alice: Any, path: Path) -> None:
+        out = activities_store(user=alice, results=iter_paths([str(path)]))
+        assert out.errors == 1 and out.rows[0]["reason"]
+        assert not Run.objects.filter(user=alice).exists()
+
+    def test_it_refuses_an_xml_entity_bomb(self, alice: Any, tmp_path: Path) -> None:
+        bomb = tmp_path / "bomb.gpx"
+        bomb.write_text(
+            '<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><gpx>&b;</gpx>'
+        )
+        out = activities_store(user=alice, results=iter_paths([str(bomb)]))
+        assert out.errors == 1 and out.rows[0]["code"] == "hostile"
+        assert not Run.objects.exists()
+
+
+class ImportJobTests:
+    def test_it_imports_an_upload_in_the_background_with_a_report(
+        self, alice: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        upload = SimpleUploadedFile("export.zip", demo_archive(), "application/zip")
+        with django_capture_on_commit_callbacks(execute=True):
+            job = import_job_create(user=alice, upload=upload)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.DONE and job.percent == 100
+        assert job.total == 6 and job.done == 6
+        assert job.report["summary"]["imported"] == 4
+        assert job.report["rows"][0]["file"].startswith("export.zip!activities/")
+
+    def test_it_imports_a_single_file(
+        self, alice: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        upload = SimpleUploadedFile("run.gpx", gpx_run(datetime(2025, 3, 1, 8, tzinfo=UTC)))
+        with django_capture_on_commit_callbacks(execute=True):
+            job = import_job_create(user=alice, upload=upload)
+        job.refresh_from_db()
+        assert job.report["summary"]["imported"] == 1
+        run = Run.objects.get(user=alice)
+        assert run.source == "gpx" and run.distance_m == pytest.approx(5000, rel=0.01)
+
+
+class CliImportTests:
+    def _run(self, argv: list[str], capsys: Any) -> tuple[int, list[dict[str, Any]], str]:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        cli_import.add_arguments(parser)
+        code = cli_import.run(parser.parse_args(argv))
+        out, err = capsys.readouterr()
+        return code, [json.loads(line) for line in out.splitlines()], err
+
+    def test_it_imports_and_reports_one_line_per_activity(
+        self, alice: Any, capsys: Any, tmp_path: Path
+    ) -> None:
+        archive = tmp_path / "export.zip"
+        archive.write_bytes(demo_archive())
+        run = str(FIT_DIR / "garmin-fenix-5-run.fit")
+        code, lines, _ = self._run(["--user", "ALICE@example.com", str(archive), run], capsys)
+        assert code == 1  # the archive holds a broken file
+        assert lines[-1]["summary"]["imported"] == 4
+        assert lines[-2] == {
+            "file": run, "status": "duplicate", "sport": "running", "start": "2017-06-11T14:34:09Z",
+            "distance_m": 157.6, "duration_s": 56.9,
+            "reason": "already in your log (same sport and start)",
+        }  # fmt: skip
+
+    def test_it_exits_0_when_all_is_fine(self, alice: Any, capsys: Any) -> None:
+        code, lines, _ = self._run(
+            ["--user", alice.email, str(FIT_DIR / "garmin-fenix-5-run.fit")], capsys
+        )
+        assert code == 0 and lines[0]["status"] == "imported"
+
+    def test_it_exits_2_for_an_unknown_user(self, db: None, capsys: Any) -> None:
+        code, lines, err = self._run(["--user", "nobody@example.com", "x.fit"], capsys)
+        assert code == 2 and lines == [] and "no user" in err and "Traceback" not in err

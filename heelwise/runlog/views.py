@@ -1,0 +1,230 @@
+"""Recovery-tracking pages. Thin: validate, check the runner, call one service, render.
+Every object is looked up through a selector filtered by ``request.user`` (others get 404)."""
+
+from __future__ import annotations
+
+from csp.decorators import csp_exempt
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from heelwise.runlog import charts, selectors, services
+from heelwise.runlog.forms import CheckInForm, ImportForm, ProgrammeForm, RunForm, ShoeForm
+from heelwise.runlog.importing import import_job_create
+from heelwise.runlog.progression import load_rules
+from heelwise.runlog.redflags import BY_KEY
+
+
+def _weeks(request: HttpRequest) -> int:
+    try:
+        weeks = int(request.GET.get("weeks", "26"))
+    except ValueError:
+        weeks = 26
+    return weeks if weeks in selectors.CHART_WEEKS else 26
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = services.local_today()
+    weeks = _weeks(request)
+    data = selectors.dashboard_get(user=request.user, today=today, weeks=weeks)
+    shoes = selectors.shoe_stats(user=request.user)
+    rows = list(zip(data.weeks, data.pain, strict=True))
+    return render(
+        request,
+        "runlog/dashboard.html",
+        {
+            "data": data,
+            "rows": rows[::-1],
+            "shoes": shoes,
+            "weeks": weeks,
+            "week_choices": selectors.CHART_WEEKS,
+            "cross": data.cross_training_s,
+            "checked_in_today": data.latest_checkin is not None
+            and data.latest_checkin.date == today,
+        },
+    )
+
+
+def _svg_response(svg: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # Shown through <img>: styles inside the SVG are allowed, scripts never.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@csp_exempt()
+def chart_pain_load(request: HttpRequest) -> HttpResponse:
+    data = selectors.dashboard_get(
+        user=request.user, today=services.local_today(), weeks=_weeks(request)
+    )
+    return _svg_response(charts.pain_load_svg(data.weeks, data.pain))
+
+
+@login_required
+@csp_exempt()
+def chart_shoes(request: HttpRequest) -> HttpResponse:
+    return _svg_response(charts.shoes_svg(selectors.shoe_stats(user=request.user)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest) -> HttpResponse:
+    today = services.local_today()
+    existing = selectors.checkin_get_for_day(user=request.user, day=today)
+    form = CheckInForm(request.POST or None, initial=CheckInForm.initial_from(existing))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        saved = services.checkin_save(
+            user=request.user,
+            day=today,
+            first_step_pain=d["first_step_pain"],
+            run_pain_during=d["run_pain_during"],
+            run_pain_after=d["run_pain_after"],
+            settled_by_morning=form.settled_value,
+            exercises=d["exercises"],
+            notes=d["notes"],
+            red_flags=d["red_flags"],
+        )
+        if saved.red_flags:
+            return redirect("runlog:checkin_advice")
+        messages.success(request, "Check-in saved. Thank you.")
+        return redirect("runlog:dashboard")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "runlog/checkin.html",
+        {"form": form, "today": today, "existing": existing},
+        status=status,
+    )
+
+
+@login_required
+def checkin_advice(request: HttpRequest) -> HttpResponse:
+    latest = selectors.checkin_list(user=request.user).first()
+    flags = [BY_KEY[k] for k in latest.red_flags] if latest else []
+    return render(request, "runlog/checkin_advice.html", {"flags": flags, "checkin": latest})
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.run_list(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "runlog/run_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_new(request: HttpRequest) -> HttpResponse:
+    form = RunForm(request.POST or None, user=request.user, initial={"day": services.local_today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        distance = d["distance_km"]
+        services.run_create(
+            user=request.user,
+            start=form.start,
+            duration_s=d["minutes"] * 60,
+            distance_m=None if distance is None else distance * 1000,
+            sport=d["sport"],
+            shoe=d["shoe"],
+            notes=d["notes"],
+        )
+        messages.success(request, "Activity saved.")
+        return redirect("runlog:run_list")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "runlog/run_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        if request.POST.get("action") == "delete":
+            services.run_delete(user=request.user, run=run)
+            messages.success(request, "Activity deleted.")
+            return redirect("runlog:run_list")
+        shoe_id = request.POST.get("shoe") or ""
+        shoe = selectors.shoe_get(user=request.user, pk=int(shoe_id)) if shoe_id.isdigit() else None
+        services.run_set_shoe(user=request.user, run=run, shoe=shoe)
+        messages.success(request, "Shoes updated.")
+        return redirect("runlog:run_detail", pk=run.pk)
+    shoes = selectors.shoe_list(user=request.user).filter(retired=False)
+    return render(request, "runlog/run_detail.html", {"run": run, "shoes": shoes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shoes(request: HttpRequest) -> HttpResponse:
+    form = ShoeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.shoe_save(user=request.user, **form.cleaned_data)
+        messages.success(request, "Shoes added.")
+        return redirect("runlog:shoes")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "runlog/shoes.html",
+        {"form": form, "stats": selectors.shoe_stats(user=request.user)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shoe_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    shoe = selectors.shoe_get(user=request.user, pk=pk)
+    form = ShoeForm(request.POST or None, instance=shoe)
+    if request.method == "POST" and form.is_valid():
+        services.shoe_save(user=request.user, shoe=shoe, **form.cleaned_data)
+        messages.success(request, "Shoes updated.")
+        return redirect("runlog:shoes")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "runlog/shoe_edit.html", {"form": form, "shoe": shoe}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_create(user=request.user, upload=form.cleaned_data["file"])
+        return redirect("runlog:import_detail", pk=job.pk)
+    status = 422 if request.method == "POST" else 200
+    jobs = selectors.import_job_list(user=request.user)[:10]
+    return render(request, "runlog/import_new.html", {"form": form, "jobs": jobs}, status=status)
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    template = "runlog/_import_progress.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "runlog/import_detail.html", {"job": job})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme(request: HttpRequest) -> HttpResponse:
+    today = services.local_today()
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "stop":
+        services.programme_stop(user=request.user)
+        messages.success(request, "Programme stopped.")
+        return redirect("runlog:programme")
+    if request.method == "POST" and form.is_valid():
+        services.programme_start(
+            user=request.user, started_on=today, start_stage=form.cleaned_data["start_stage"]
+        )
+        messages.success(request, "Programme started.")
+        return redirect("runlog:programme")
+    data = selectors.dashboard_get(user=request.user, today=today, weeks=12)
+    return render(
+        request,
+        "runlog/programme.html",
+        {"form": form, "data": data, "rules": load_rules(), "today": today},
+        status=422 if request.method == "POST" else 200,
+    )
