@@ -13,5 +13,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("heelwise.accounts.urls")),
     path("recovery/", include("heelwise.runlog.urls")),
+    path("assessment/", include("heelwise.assessment.urls")),
+    path("book/", include("heelwise.booking.urls")),
+    path("staff/bookings/", include("heelwise.booking.staff_urls")),
     path("", include("heelwise.website.urls")),
 ]
