@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from heelwise.booking.availability import LONDON, BookingInputError, Slot, SlotTaken, slots_list
 from heelwise.booking.forms import REMOTE, BookingRequestForm, form_errors
@@ -97,7 +98,7 @@ def booking_out(booking: Booking) -> BookingOut:
     response={200: list[SlotOut], 422: ErrorOut},
     summary="Free start times (Europe/London offsets), each with its practitioner",
 )
-def slots(request: HttpRequest, query: Query[SlotQuery]) -> tuple[int, object]:
+def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status:
     errors: dict[str, list[str]] = {}
     service = (
         Service.objects.select_related("policy")
@@ -120,7 +121,7 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> tuple[int, object]:
     if not 1 <= query.days <= MAX_DAYS:
         errors["days"] = [f"Between 1 and {MAX_DAYS}."]
     if errors or service is None:
-        return 422, ErrorOut(detail="Invalid slot query.", errors=errors)
+        return Status(422, ErrorOut(detail="Invalid slot query.", errors=errors))
     found = slots_list(
         service=service,
         site=None if service.is_remote else site,
@@ -128,7 +129,7 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> tuple[int, object]:
         days=query.days,
     )
     site_slug = REMOTE if service.is_remote or site is None else site.slug
-    return 200, [_slot_out(slot, site_slug) for slot in found]
+    return Status(200, [_slot_out(slot, site_slug) for slot in found])
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -149,14 +150,16 @@ def _rate_limited(request: HttpRequest) -> bool:
         "slot is no longer free; 422 naming every bad field."
     ),
 )
-def bookings_create(request: HttpRequest, payload: BookingIn) -> tuple[int, object]:
+def bookings_create(request: HttpRequest, payload: BookingIn) -> Status:
     if _rate_limited(request):
-        return 429, ErrorOut(detail="Too many booking requests from this client. Please wait.")
+        return Status(
+            429, ErrorOut(detail="Too many booking requests from this client. Please wait.")
+        )
     data = {k: ("" if v is None else str(v)) for k, v in payload.dict().items()}
     staff = bool(getattr(request.user, "is_staff", False))
     form = BookingRequestForm(data, staff=staff)
     if not form.is_valid():
-        return 422, ErrorOut(detail="Invalid booking request.", errors=form_errors(form))
+        return Status(422, ErrorOut(detail="Invalid booking request.", errors=form_errors(form)))
     cd = form.cleaned_data
     try:
         booking = booking_create(
@@ -171,7 +174,7 @@ def bookings_create(request: HttpRequest, payload: BookingIn) -> tuple[int, obje
             booked_by=request.user if staff else None,
         )
     except BookingInputError as exc:
-        return 422, ErrorOut(detail="Invalid booking request.", errors=exc.errors)
+        return Status(422, ErrorOut(detail="Invalid booking request.", errors=exc.errors))
     except SlotTaken as exc:
-        return 409, ErrorOut(detail=str(exc))
-    return 201, booking_out(booking)
+        return Status(409, ErrorOut(detail=str(exc)))
+    return Status(201, booking_out(booking))

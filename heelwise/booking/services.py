@@ -194,7 +194,7 @@ def booking_can_reschedule_online(booking: Booking, *, now: datetime | None = No
 
 def _lock(booking: Booking) -> Booking:
     return (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("service", "site", "practitioner")
         .get(pk=booking.pk)
     )

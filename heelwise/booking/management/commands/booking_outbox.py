@@ -34,10 +34,10 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, _stop)
             signal.signal(signal.SIGINT, _stop)
         while True:
-            close_old_connections()
             result = outbox_sweep()
             self.stdout.write(
                 f"due={result['due']} sent={result['sent']} interrupted={result['interrupted']}"
             )
             if not options["loop"] or stop.wait(options["interval"]):
                 break
+            close_old_connections()
