@@ -1,0 +1,99 @@
+"""Care plan: items for the leading condition, contraindications removed with their reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heelwise.clinical import assess
+
+PF = {"pain_location": "plantar_medial", "first_step_pain": True, "post_rest_pain": True}
+CLEAR_SCREEN = {
+    "peptic_ulcer_history": False,
+    "anticoagulant_use": False,
+    "ssri_use": False,
+    "oral_steroid_use": False,
+    "kidney_disease": False,
+    "heart_disease": False,
+    "ace_arb_diuretic": False,
+    "asthma_nsaid_sensitive": False,
+    "nsaid_allergy": False,
+    "liver_disease": False,
+}
+
+
+def _items(result: dict[str, Any]) -> list[str]:
+    return [i["item"] for i in result["care_plan"]]
+
+
+def _excluded(result: dict[str, Any]) -> dict[str, str]:
+    return {e["item"]: e["reason"] for e in result["care_plan_excluded"]}
+
+
+def test_it_gives_the_rathleff_dose_for_strength_training() -> None:
+    result = assess({"patient": {"age": 40}, "findings": PF})
+    item = next(i for i in result["care_plan"] if i["item"] == "high_load_strength")
+    assert "3 s up, 2 s hold, 3 s down" in item["dose"]
+    assert "12RM x 3" in item["dose"] and "8RM x 5" in item["dose"]
+    assert item["evidence"]["source"] == "R7"
+    assert item["evidence"]["verified"] in (True, False)
+
+
+def test_it_leaves_nsaids_out_until_the_safety_screen_is_answered() -> None:
+    result = assess({"patient": {"age": 40, "sex": "female"}, "findings": PF})
+    assert "nsaid_oral" not in _items(result)
+    assert "safety screen not completed" in _excluded(result)["nsaid_oral"].lower()
+
+
+def test_it_offers_nsaids_when_the_screen_is_clear_for_a_man() -> None:
+    result = assess({"patient": {"age": 40, "sex": "male"}, "findings": {**PF, **CLEAR_SCREEN}})
+    assert "nsaid_oral" in _items(result)
+    assert "nsaid_topical" in _items(result)
+
+
+def test_it_removes_nsaids_with_a_stomach_ulcer_or_anticoagulant() -> None:
+    for key in ("peptic_ulcer_history", "anticoagulant_use"):
+        findings = {**PF, **CLEAR_SCREEN, key: True}
+        result = assess({"patient": {"age": 40, "sex": "male"}, "findings": findings})
+        assert "nsaid_oral" not in _items(result)
+        assert _excluded(result)["nsaid_oral"]
+
+
+def test_it_removes_running_advice_when_a_stress_fracture_is_suspected() -> None:
+    findings = {
+        "pain_location": "plantar_medial",
+        "first_step_pain": True,
+        "squeeze_test_positive": True,
+        "pain_during_activity": True,
+    }
+    result = assess({"patient": {"recent_load_increase": True}, "findings": findings})
+    probs = {d["condition"]: d["probability"] for d in result["differential"]}
+    assert probs["plantar_fasciitis"] > 0.2 and probs["calcaneal_stress_fracture"] > 0.1
+    assert "education_load_management" not in _items(result)
+    assert "stress fracture" in _excluded(result)["education_load_management"]
+
+
+def test_it_keeps_only_safe_items_when_a_red_flag_is_urgent() -> None:
+    result = assess({"findings": {**PF, "fever": True}})
+    assert result["disposition"] == "urgent"
+    assert "high_load_strength" not in _items(result)
+    assert "clinician_review" in _items(result)
+
+
+def test_it_states_the_prolotherapy_evidence_honestly() -> None:
+    result = assess({"patient": {"age": 45}, "findings": {**PF, "duration_weeks": 40}})
+    prolo = next(i for i in result["care_plan"] if i["item"] == "prolotherapy")
+    text = (prolo["instructions"] + " " + prolo["evidence"]["summary"]).lower()
+    assert "not a proven or permanent cure" in text
+    assert "low certainty" in prolo["evidence"]["grade"]
+
+
+def test_it_warns_against_repeat_steroid_injection() -> None:
+    findings = {**PF, "duration_weeks": 20, "recent_steroid_injection": True}
+    result = assess({"patient": {"age": 45}, "findings": findings})
+    assert "corticosteroid_injection" in _excluded(result)
+
+
+def test_it_orders_the_plan_by_programme_week() -> None:
+    result = assess({"patient": {"age": 45}, "findings": {**PF, "duration_weeks": 40}})
+    weeks = [i["weeks"][0] for i in result["care_plan"]]
+    assert weeks == sorted(weeks)
