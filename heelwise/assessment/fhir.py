@@ -283,16 +283,59 @@ def _walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# Required bindings of R4 that the pydantic models do not enforce (they type codes as strings).
+PUBLICATION_STATUS = {"draft", "active", "retired", "unknown"}
+ITEM_TYPES = {
+    "group",
+    "display",
+    "boolean",
+    "decimal",
+    "integer",
+    "date",
+    "dateTime",
+    "time",
+    "string",
+    "text",
+    "url",
+    "choice",
+    "open-choice",
+    "attachment",
+    "reference",
+    "quantity",
+}
+ENABLE_OPERATORS = {"exists", "=", "!=", ">", "<", ">=", "<="}
+RESPONSE_STATUS = {"in-progress", "completed", "amended", "entered-in-error", "stopped"}
+
+
+def _binding_problems(resource: Mapping[str, Any], allowed_status: set[str]) -> list[str]:
+    problems = []
+    if resource.get("status") not in allowed_status:
+        problems.append(f"status: must be one of {sorted(allowed_status)}")
+    return problems
+
+
 def validate_questionnaire(resource: Mapping[str, Any]) -> None:
     """Raise ``FhirInvalid`` unless ``resource`` is a valid R4 Questionnaire."""
     from fhir.resources.R4B.questionnaire import Questionnaire
 
     problems = _model_errors(Questionnaire, resource)
+    problems += _binding_problems(resource, PUBLICATION_STATUS)
+    if resource.get("resourceType") != "Questionnaire":
+        problems.append("resourceType: must be Questionnaire")
     items = _walk(list(resource.get("item", [])))
-    link_ids = [i["linkId"] for i in items]
+    for item in items:
+        if not item.get("linkId") or item.get("type") not in ITEM_TYPES:
+            problems.append(f"{item.get('linkId')!r}: needs a linkId and an R4 item type")
+        for cond in item.get("enableWhen", []):
+            if cond.get("operator") not in ENABLE_OPERATORS:
+                problems.append(f"{item.get('linkId')}: bad enableWhen operator")
+        if item.get("enableWhen") and len(item["enableWhen"]) > 1:
+            if item.get("enableBehavior") not in ("all", "any"):
+                problems.append(f"{item.get('linkId')}: several enableWhen need enableBehavior")
+    link_ids = [i.get("linkId") for i in items]
     dupes = {x for x in link_ids if link_ids.count(x) > 1}
     problems += [f"duplicate linkId {x!r}" for x in sorted(dupes)]
-    by_id = {i["linkId"]: i for i in items}
+    by_id = {i.get("linkId"): i for i in items}
     for item in items:
         for cond in item.get("enableWhen", []):
             if cond["question"] not in by_id:
@@ -319,6 +362,9 @@ def validate_response(
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
     problems = _model_errors(QuestionnaireResponse, resource)
+    problems += _binding_problems(resource, RESPONSE_STATUS)
+    if resource.get("resourceType") != "QuestionnaireResponse":
+        problems.append("resourceType: must be QuestionnaireResponse")
     items = {i["linkId"]: i for i in _walk(list(questionnaire_resource.get("item", [])))}
     for group in resource.get("item", []):
         if group["linkId"] not in items:
