@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from heelwise.booking import clock
 from heelwise.booking.availability import (
@@ -39,6 +39,7 @@ from heelwise.booking.outbox import (
 from heelwise.clinics.models import Service, Site
 
 OVERLAP_CONSTRAINTS = ("booking_no_practitioner_overlap", "booking_no_room_overlap")
+DEADLOCK_DETECTED = "40P01"
 DEFAULT_NOTICE_HOURS = 24
 
 
@@ -54,7 +55,12 @@ class PolicyError(Exception):
     """The clinic's notice policy does not allow this change online (call the clinic)."""
 
 
-def _is_overlap(exc: IntegrityError) -> bool:
+def _is_overlap(exc: Exception) -> bool:
+    """An exclusion-constraint violation, or the deadlock PostgreSQL reports when two
+    transactions insert conflicting rows at the same moment (each waits for the other's
+    uncommitted row): both mean someone else is taking this time."""
+    if isinstance(exc, OperationalError):
+        return getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
     text = str(exc)
     return any(name in text for name in OVERLAP_CONSTRAINTS)
 
@@ -109,7 +115,7 @@ def _insert(
                 with transaction.atomic():  # savepoint: fall through to the next option
                     booking.save(force_insert=True)
             return booking
-        except IntegrityError as exc:
+        except (IntegrityError, OperationalError) as exc:
             if not _is_overlap(exc):
                 raise
             if last:
@@ -149,7 +155,7 @@ def booking_create(
             user=user,
             booked_by=booked_by,
         )
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
             raise SlotTaken("This time has just been booked. Please choose another.") from exc
         raise
@@ -275,7 +281,7 @@ def booking_reschedule(
                     "updated",
                 ]
             )
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
             raise SlotTaken("This time has just been booked. Please choose another.") from exc
         raise
@@ -353,7 +359,7 @@ def course_book(
                 user=user,
                 booked_by=booked_by,
             )
-        except IntegrityError as exc:
+        except (IntegrityError, OperationalError) as exc:
             if _is_overlap(exc):
                 raise SlotTaken(f"Session {index + 1} has just been booked.") from exc
             raise
