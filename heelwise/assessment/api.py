@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from heelwise.assessment import engine
 
@@ -35,7 +35,7 @@ router = Router(tags=["assessment"])
         }
     },
 )
-def assessment_create(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def assessment_create(request: HttpRequest) -> Status[dict[str, Any]]:
     """Every key is optional; an unknown key or a bad value is a 422 naming every bad field.
 
     Decision support only: the result ranks possibilities and sets an urgency; no diagnosis.
@@ -48,7 +48,7 @@ def assessment_create(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         }
     problems = engine.validate(payload)
     if problems:
-        return 422, {"error": {"problems": problems}}
+        return Status(422, {"error": {"problems": problems}})
     from heelwise.clinical import assess
 
-    return 200, assess(payload)
+    return Status(200, assess(payload))

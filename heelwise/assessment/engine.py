@@ -74,7 +74,7 @@ def validate(request: Any) -> list[dict[str, str]]:
     from heelwise.clinical import InvalidRequest, validate_request
 
     try:
-        validate_request(request)
+        problems = validate_request(request)
     except InvalidRequest as exc:
         return list(exc.problems)
-    return []
+    return list(problems or [])

@@ -329,9 +329,9 @@ def validate_questionnaire(resource: Mapping[str, Any]) -> None:
         for cond in item.get("enableWhen", []):
             if cond.get("operator") not in ENABLE_OPERATORS:
                 problems.append(f"{item.get('linkId')}: bad enableWhen operator")
-        if item.get("enableWhen") and len(item["enableWhen"]) > 1:
-            if item.get("enableBehavior") not in ("all", "any"):
-                problems.append(f"{item.get('linkId')}: several enableWhen need enableBehavior")
+        several = len(item.get("enableWhen", [])) > 1
+        if several and item.get("enableBehavior") not in ("all", "any"):
+            problems.append(f"{item.get('linkId')}: several enableWhen need enableBehavior")
     link_ids = [i.get("linkId") for i in items]
     dupes = {x for x in link_ids if link_ids.count(x) > 1}
     problems += [f"duplicate linkId {x!r}" for x in sorted(dupes)]

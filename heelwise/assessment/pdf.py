@@ -13,11 +13,17 @@ from django.template.loader import render_to_string
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-def care_plan_pdf(context: dict[str, Any]) -> bytes:
+def care_plan_document(context: dict[str, Any]) -> Any:
+    """The laid-out WeasyPrint document (pages can be inspected before writing)."""
     from weasyprint import CSS, HTML
 
     html = render_to_string("assessment/care_plan_pdf.html", context)
     css_path = finders.find("css/assessment-print.css")
     stylesheets = [CSS(filename=str(css_path))] if css_path else []
-    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"))
-    return bytes(document.write_pdf(stylesheets=stylesheets))
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render(
+        stylesheets=stylesheets
+    )
+
+
+def care_plan_pdf(context: dict[str, Any]) -> bytes:
+    return bytes(care_plan_document(context).write_pdf())
