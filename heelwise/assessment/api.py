@@ -43,9 +43,8 @@ def assessment_create(request: HttpRequest) -> Status[dict[str, Any]]:
     try:
         payload = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return 400, {
-            "error": {"problems": [{"field": "$", "message": "the body is not valid JSON"}]}
-        }
+        problem = {"field": "$", "message": "the body is not valid JSON"}
+        return Status(400, {"error": {"problems": [problem]}})
     problems = engine.validate(payload)
     if problems:
         return Status(422, {"error": {"problems": problems}})

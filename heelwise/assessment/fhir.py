@@ -332,7 +332,7 @@ def validate_questionnaire(resource: Mapping[str, Any]) -> None:
         several = len(item.get("enableWhen", [])) > 1
         if several and item.get("enableBehavior") not in ("all", "any"):
             problems.append(f"{item.get('linkId')}: several enableWhen need enableBehavior")
-    link_ids = [i.get("linkId") for i in items]
+    link_ids = [str(i.get("linkId")) for i in items]
     dupes = {x for x in link_ids if link_ids.count(x) > 1}
     problems += [f"duplicate linkId {x!r}" for x in sorted(dupes)]
     by_id = {i.get("linkId"): i for i in items}

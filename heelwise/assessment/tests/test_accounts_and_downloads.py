@@ -131,7 +131,9 @@ class DownloadTests:
     def test_the_ics_feed_parses_and_has_stable_uids(self, client: Client) -> None:
         url = _result_url(client)
         html = client.get(url).content.decode()
-        feed = re.search(r'href="webcal://[^/]+(/assessment/calendar/[^"]+\.ics)"', html).group(1)
+        match = re.search(r'href="webcal://[^/]+(/assessment/calendar/[^"]+\.ics)"', html)
+        assert match is not None
+        feed = match.group(1)
         first = client.get(feed)
         assert first.status_code == 200
         assert first["Content-Type"].startswith("text/calendar")
@@ -151,7 +153,9 @@ class DownloadTests:
     def test_a_tampered_feed_token_is_not_found(self, client: Client) -> None:
         url = _result_url(client)
         html = client.get(url).content.decode()
-        feed = re.search(r'(/assessment/calendar/[^"]+)\.ics', html).group(1)
+        match = re.search(r'(/assessment/calendar/[^"]+)\.ics', html)
+        assert match is not None
+        feed = match.group(1)
         assert client.get(feed[:-2] + "xx.ics").status_code == 404
 
 

@@ -174,7 +174,7 @@ class PrivacyTests:
         # The session keeps only the id of the result, not the answers.
         session = Session.objects.get().get_decoded()
         assert SESSION_KEY not in session
-        assert list(session.get("hw_assessment_results")) == [str(assessment.public_id)]
+        assert list(session.get("hw_assessment_results", [])) == [str(assessment.public_id)]
         response = assessment.questionnaire_response
         assert not {"subject", "author", "source", "encounter"} & set(response)
         from heelwise.assessment import engine
