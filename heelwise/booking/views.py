@@ -54,6 +54,12 @@ from heelwise.booking.services import (
 from heelwise.clinics.models import Practitioner, Service, Site
 
 WEEK = 7
+
+
+def _booking_rate(group: str, request: HttpRequest) -> str:
+    return str(settings.BOOKING_RATE)
+
+
 CLINIC_PHONE = "+44 1234 380345"
 
 
@@ -154,7 +160,7 @@ def _summary(service: Service, site: Site | None, start_at: datetime) -> dict[st
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="settings.BOOKING_RATE", method="POST", block=True)
+@ratelimit(key="ip", rate=_booking_rate, method="POST", block=True)
 def details(request: HttpRequest, service: str, site: str) -> HttpResponse:
     """GET: the details form for a chosen time. POST: review (then confirm) the booking."""
     svc = _service(service)
@@ -288,7 +294,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-@ratelimit(key="ip", rate="settings.BOOKING_RATE", method="POST", block=True)
+@ratelimit(key="ip", rate=_booking_rate, method="POST", block=True)
 def waitlist(request: HttpRequest, service: str, site: str) -> HttpResponse:
     svc = _service(service)
     where = _site(svc, site)

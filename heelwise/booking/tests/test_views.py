@@ -1,0 +1,201 @@
+"""The patient pages (without JavaScript) and the staff pages, with persona access checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from heelwise.booking.availability import LONDON
+from heelwise.booking.links import manage_token
+from heelwise.booking.models import Booking, OutboxMessage, WaitlistEntry
+from heelwise.booking.services import PatientDetails, booking_create
+from heelwise.clinics.models import Service, Site
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2027, 3, 22, 9, 0, tzinfo=UTC)  # Monday 09:00 GMT, a remote slot
+
+
+def _details_url(start: datetime = START) -> str:
+    return (
+        f"/book/discovery-call/remote/details/?start={quote(start.astimezone(LONDON).isoformat())}"
+    )
+
+
+def _book(patient: PatientDetails, start: datetime = START) -> Booking:
+    return booking_create(
+        service=Service.objects.get(slug="discovery-call"), site=None, start=start, patient=patient
+    )
+
+
+class PatientFlowTests:
+    def test_it_walks_service_site_time_details_confirm(
+        self, client: Client, clinic: None, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        assert b"discovery call" in client.get("/book/").content.lower()
+        assert client.get("/book/discovery-call/").url == "/book/discovery-call/remote/"
+        times = client.get("/book/discovery-call/remote/?date=2027-03-22")
+        assert times.status_code == 200
+        assert quote(START.astimezone(LONDON).isoformat(), safe="") in times.content.decode()
+        details = client.get(_details_url())
+        assert details.status_code == 200
+        data = {
+            "start": START.isoformat(),
+            "name": "Alice Runner",
+            "email": "alice@example.com",
+            "phone": "07700 900123",
+        }
+        review = client.post("/book/discovery-call/remote/details/", data)
+        assert review.status_code == 200 and b"Confirm booking" in review.content
+        assert Booking.objects.count() == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            done = client.post(
+                "/book/discovery-call/remote/details/", {**data, "step": "confirm"}, follow=True
+            )
+        booking = Booking.objects.get()
+        assert booking.reference.encode() in done.content
+        assert len(mail.outbox) == 1 and booking.reference in mail.outbox[0].body
+
+    def test_it_shows_field_errors_with_an_error_summary(
+        self, client: Client, clinic: None
+    ) -> None:
+        response = client.post(
+            "/book/discovery-call/remote/details/",
+            {"start": START.isoformat(), "name": "", "email": "nope"},
+        )
+        assert response.status_code == 422
+        assert b"error-summary" in response.content
+        assert b'href="#id_email"' in response.content
+
+    def test_in_person_services_ask_for_a_clinic(self, client: Client, clinic: None) -> None:
+        page = client.get("/book/initial-consultation/")
+        assert b"/book/initial-consultation/london/" in page.content
+        assert client.get("/book/initial-consultation/mars/").status_code == 404
+
+    def test_it_joins_the_waitlist_and_a_cancellation_offers_the_slot(
+        self,
+        client: Client,
+        clinic: None,
+        patient: PatientDetails,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        booking = _book(patient)
+        response = client.post(
+            "/book/discovery-call/remote/waitlist/",
+            {"day": "2027-03-22", "name": "Wendy Waiting", "email": "wendy@example.com"},
+        )
+        assert response.status_code == 302
+        client.post(
+            "/book/discovery-call/remote/waitlist/",
+            {"day": "2027-03-22", "name": "Second", "email": "second@example.com"},
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/book/manage/{manage_token(booking)}/cancel/")
+        first, second = WaitlistEntry.objects.order_by("id")
+        assert first.status == "offered" and first.offered_start == START
+        assert second.status == "waiting"
+        offers = [m for m in mail.outbox if m.to == ["wendy@example.com"]]
+        assert len(offers) == 1 and "/book/discovery-call/remote/details/" in offers[0].body
+
+
+class ManageLinkTests:
+    def test_it_cancels_and_reschedules_through_the_signed_link(
+        self, client: Client, clinic: None, patient: PatientDetails
+    ) -> None:
+        booking = _book(patient)
+        token = manage_token(booking)
+        assert client.get(f"/book/manage/{token}/").status_code == 200
+        new_start = datetime(2027, 3, 22, 11, 0, tzinfo=UTC)
+        moved = client.post(
+            f"/book/manage/{token}/reschedule/", {"start": new_start.isoformat()}, follow=True
+        )
+        assert b"has been moved" in moved.content
+        booking.refresh_from_db()
+        assert booking.start == new_start and booking.sequence == 1
+        client.post(f"/book/manage/{token}/cancel/")
+        booking.refresh_from_db()
+        assert booking.status == "cancelled" and booking.sequence == 2
+
+    def test_a_forged_link_is_not_found(self, client: Client, clinic: None) -> None:
+        assert client.get("/book/manage/not-a-token/").status_code == 404
+
+    def test_inside_the_notice_window_it_says_call_the_clinic(
+        self, client: Client, clinic: None, patient: PatientDetails, set_now: Any
+    ) -> None:
+        booking = _book(patient)
+        set_now(datetime(2027, 3, 22, 8, 0, tzinfo=UTC))  # an hour before; policy is 2 h
+        token = manage_token(booking)
+        page = client.get(f"/book/manage/{token}/")
+        assert b"Please call the clinic" in page.content
+        assert b"Cancel this appointment" not in page.content
+        client.post(f"/book/manage/{token}/cancel/")
+        booking.refresh_from_db()
+        assert booking.status == "confirmed"
+
+
+class StaffAccessTests:
+    URLS = ("/staff/bookings/", "/staff/bookings/new/", "/staff/bookings/deliveries/")
+
+    def test_anonymous_people_are_sent_to_log_in(self, client: Client, clinic: None) -> None:
+        for url in self.URLS:
+            response = client.get(url)
+            assert response.status_code == 302 and "/accounts/login/" in response.url
+
+    def test_patients_are_refused(self, client: Client, clinic: None, alice: Any) -> None:
+        client.force_login(alice)
+        for url in self.URLS:
+            assert client.get(url).status_code == 403
+
+    def test_clinicians_see_day_and_week_calendars(
+        self,
+        client: Client,
+        clinic: None,
+        bob: Any,
+        patient: PatientDetails,
+        django_assert_max_num_queries: Any,
+    ) -> None:
+        for minute in (0, 30):
+            _book(patient, START.replace(minute=minute))
+        client.force_login(bob)
+        with django_assert_max_num_queries(12):
+            day = client.get("/staff/bookings/?date=2027-03-22")
+        assert day.content.count(b"staff-booking ") == 2
+        week = client.get("/staff/bookings/?date=2027-03-24&view=week&practitioner=priya-shah")
+        assert week.content.count(b"staff-booking ") == 2
+        other = client.get("/staff/bookings/?date=2027-03-22&practitioner=tom-walsh")
+        assert other.content.count(b"staff-booking ") == 0
+        assert client.get("/staff/bookings/deliveries/").status_code == 200
+
+    def test_staff_book_for_a_caller_and_mark_attendance(
+        self, client: Client, clinic: None, bob: Any, set_now: Any
+    ) -> None:
+        client.force_login(bob)
+        page = client.get("/staff/bookings/new/?service=follow-up&site=london&date=2027-03-22")
+        assert b'name="start"' in page.content
+        response = client.post(
+            "/staff/bookings/new/",
+            {
+                "service": "follow-up",
+                "site": "london",
+                "start": "2027-03-22T10:00:00+00:00",
+                "name": "Caller",
+                "email": "caller@example.com",
+            },
+        )
+        booking = Booking.objects.get()
+        assert response.status_code == 302 and booking.booked_by == bob
+        assert booking.room is not None and booking.site == Site.objects.get(slug="london")
+        refused = client.post(
+            f"/staff/bookings/{booking.reference}/action/", {"action": "attended"}, follow=True
+        )
+        assert b"not started yet" in refused.content
+        set_now(datetime(2027, 3, 22, 10, 5, tzinfo=UTC))
+        client.post(f"/staff/bookings/{booking.reference}/action/", {"action": "no_show"})
+        booking.refresh_from_db()
+        assert booking.status == "no_show"
+        assert OutboxMessage.objects.filter(booking=booking, kind="confirmation").exists()
