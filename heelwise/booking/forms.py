@@ -114,7 +114,7 @@ class WaitlistForm(forms.Form):
     )
     name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address", max_length=254)
-    phone = forms.CharField(label="Phone number (optional)", max_length=30, required=False)
+    phone = forms.CharField(label="Phone number", max_length=30, required=False)
 
     def clean_day(self) -> Any:
         from heelwise.booking.availability import local_today
