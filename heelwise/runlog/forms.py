@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -156,9 +156,22 @@ class ImportForm(forms.Form):
 
 class ProgrammeForm(forms.Form):
     start_stage = forms.TypedChoiceField(label="Start at", coerce=int, choices=[], initial=0)
+    started_on = forms.DateField(
+        label="First session",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Today, or the day of your first session if you began in the last 4 weeks.",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"started_on": today, "start_stage": 0})
         super().__init__(*args, **kwargs)
+        self.today = today
         field = self.fields["start_stage"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(s.index, f"{s.index + 1}. {s.title}") for s in load_rules().stages]
+
+    def clean_started_on(self) -> date:
+        value: date = self.cleaned_data["started_on"]
+        if value > self.today or value < self.today - timedelta(days=28):
+            raise ValidationError("Choose today or a day in the last 4 weeks.")
+        return value

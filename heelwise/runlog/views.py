@@ -3,6 +3,8 @@ Every object is looked up through a selector filtered by ``request.user`` (other
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -72,17 +74,30 @@ def chart_shoes(request: HttpRequest) -> HttpResponse:
     return _svg_response(charts.shoes_svg(selectors.shoe_stats(user=request.user)))
 
 
+BACKFILL_DAYS = 7
+
+
+def _checkin_day(request: HttpRequest, today: date) -> date:
+    """Today, or a missed day up to a week back (``?day=YYYY-MM-DD``)."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return today
+    return day if today - timedelta(days=BACKFILL_DAYS) <= day <= today else today
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
     today = services.local_today()
-    existing = selectors.checkin_get_for_day(user=request.user, day=today)
+    day = _checkin_day(request, today)
+    existing = selectors.checkin_get_for_day(user=request.user, day=day)
     form = CheckInForm(request.POST or None, initial=CheckInForm.initial_from(existing))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         saved = services.checkin_save(
             user=request.user,
-            day=today,
+            day=day,
             first_step_pain=d["first_step_pain"],
             run_pain_during=d["run_pain_during"],
             run_pain_after=d["run_pain_after"],
@@ -99,7 +114,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "runlog/checkin.html",
-        {"form": form, "today": today, "existing": existing},
+        {
+            "form": form,
+            "day": day,
+            "today": today,
+            "existing": existing,
+            "recent": [today - timedelta(days=i) for i in range(1, BACKFILL_DAYS + 1)],
+        },
         status=status,
     )
 
@@ -210,14 +231,16 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme(request: HttpRequest) -> HttpResponse:
     today = services.local_today()
-    form = ProgrammeForm(request.POST or None)
+    form = ProgrammeForm(request.POST or None, today=today)
     if request.method == "POST" and request.POST.get("action") == "stop":
         services.programme_stop(user=request.user)
         messages.success(request, "Programme stopped.")
         return redirect("runlog:programme")
     if request.method == "POST" and form.is_valid():
         services.programme_start(
-            user=request.user, started_on=today, start_stage=form.cleaned_data["start_stage"]
+            user=request.user,
+            started_on=form.cleaned_data["started_on"],
+            start_stage=form.cleaned_data["start_stage"],
         )
         messages.success(request, "Programme started.")
         return redirect("runlog:programme")

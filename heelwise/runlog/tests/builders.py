@@ -54,13 +54,19 @@ def strava_archive(members: dict[str, bytes], *, csv_rows: list[tuple[str, str]]
     return buf.getvalue()
 
 
-def demo_archive() -> bytes:
+def demo_archive(recent: list[datetime] | None = None) -> bytes:
     """A small Strava-style archive: a FIT run (gzipped), a GPX run, a FIT walk, the same run
-    twice (a duplicate), a multisport file and a FIT file with a bad CRC."""
+    twice (a duplicate), a multisport file and a FIT file with a bad CRC; plus a GPX run for
+    each start in ``recent``."""
     start = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
     run_fit = (FIT_DIR / "garmin-fenix-5-run.fit").read_bytes()
+    extra = {
+        f"activities/{2000 + i}.gpx": gpx_run(t, minutes=20 + 5 * i, pace_s_per_km=420)
+        for i, t in enumerate(recent or [])
+    }
     return strava_archive(
         {
+            **extra,
             "activities/1001.fit.gz": gzip.compress(run_fit),
             "activities/1002.gpx": gpx_run(start),
             "activities/1003.fit": (FIT_DIR / "garmin-fenix-5-walk.fit").read_bytes(),

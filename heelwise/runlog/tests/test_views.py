@@ -181,7 +181,10 @@ class DashboardTests:
 class ProgrammeViewTests:
     def test_it_starts_the_programme(self, alice: Any) -> None:
         client = _client(alice)
-        response = client.post(reverse("runlog:programme"), {"start_stage": "1"})
+        response = client.post(
+            reverse("runlog:programme"),
+            {"start_stage": "1", "started_on": services.local_today().isoformat()},
+        )
         assert response.status_code == 302
         page = client.get(reverse("runlog:programme")).content.decode()
         assert "Run 1 min, walk 1 min" in page
