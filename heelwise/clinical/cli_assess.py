@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
 def assess_stream(kb: KnowledgeBase, data: bytes, out: IO[bytes], *, explain: bool = False) -> int:
     status = EXIT_OK
     chunk: list[bytes] = []
+    questions = {k: f.question for k, f in kb.findings.items()}
     for number, text in _documents(data):
         try:
             obj, valid = assess_line(kb, number, text)
@@ -101,7 +102,7 @@ def assess_stream(kb: KnowledgeBase, data: bytes, out: IO[bytes], *, explain: bo
         if not valid and status == EXIT_OK:
             status = EXIT_INVALID
         if explain:
-            text_out = render(obj) if valid else render_error(obj["error"])
+            text_out = render(obj, questions=questions) if valid else render_error(obj["error"])
             chunk.append(text_out.encode("utf-8") + b"\n")
         else:
             chunk.append(orjson.dumps(obj) + b"\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 WIDTH = 78
@@ -23,7 +24,7 @@ def _bar(p: float, width: int = 20) -> str:
     return "#" * n + "." * (width - n)
 
 
-def render(result: dict[str, Any], top: int = 5) -> str:
+def render(result: dict[str, Any], top: int = 5, questions: Mapping[str, str] | None = None) -> str:
     """A readable, plain-text version of one result."""
     lines: list[str] = []
     title = "Heelwise assessment" + (f" {result['id']}" if result.get("id") else "")
@@ -48,7 +49,10 @@ def render(result: dict[str, Any], top: int = 5) -> str:
         lines += ["", f"Plantar heel pain stage {st['stage']}: {st['label']}"]
         lines += _wrap("because: " + "; ".join(st["because"]))
     if result["next_questions"]:
-        lines += ["", "Questions that would help most next: " + ", ".join(result["next_questions"])]
+        lines += ["", "Questions that would help most next:"]
+        for key in result["next_questions"]:
+            text = (questions or {}).get(key)
+            lines += _wrap(f"- {text} ({key})" if text else f"- {key}")
     if result["care_plan"]:
         lines += ["", "Care plan:"]
         for item in result["care_plan"]:
@@ -59,8 +63,11 @@ def render(result: dict[str, Any], top: int = 5) -> str:
             lines += _wrap(f"evidence: {ev['grade']} [{ev['source']}, {check}]", "      ")
     if result.get("care_plan_excluded"):
         lines += ["", "Left out of the care plan:"]
+        by_reason: dict[str, list[str]] = {}
         for ex in result["care_plan_excluded"]:
-            lines += _wrap(f"- {ex['title']}: {ex['reason']}")
+            by_reason.setdefault(ex["reason"], []).append(ex["title"])
+        for reason, titles in by_reason.items():
+            lines += _wrap(f"- {', '.join(titles)}: {reason}")
     lines += [
         "",
         f"Knowledge base: {result['knowledge_base']}. Weights are natural-log likelihood ratios.",
