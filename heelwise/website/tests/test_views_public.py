@@ -47,7 +47,7 @@ class PublicPagesTests:
         assert "09:00 to 18:00" in html
         assert "Evening session" in html
         assert "Weekend session" in html
-        assert 'href="tel:+441234380345"' in html
+        assert 'href="tel:+441234380345">01234 380345</a>' in html
         assert "<address>" in html
 
     def test_it_shows_the_clinics_and_priced_services_on_the_home_page(
