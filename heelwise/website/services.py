@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -17,3 +18,14 @@ def enquiry_create(*, form: EnquiryForm) -> Enquiry:
     enquiry.save()
     transaction.on_commit(partial(enquiry_notify_staff.enqueue, enquiry.pk))
     return enquiry
+
+
+ENQUIRY_RETENTION = timedelta(days=365)
+
+
+@transaction.atomic
+def enquiry_purge(*, now: datetime, older_than: timedelta = ENQUIRY_RETENTION) -> int:
+    """Delete enquiries older than the retention period in the privacy notice (12 months).
+    Anything that led to care is copied into the clinical record, which has its own rules."""
+    deleted, _ = Enquiry.objects.filter(created_at__lt=now - older_than).delete()
+    return deleted
