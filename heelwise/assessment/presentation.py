@@ -6,6 +6,7 @@ one query (the assessment itself).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,47 @@ PHASES: tuple[tuple[int, int, str], ...] = (
 )
 
 
+_TAG = re.compile(r"\s*\[[^\]]*\]")
+_DESCRIBED = re.compile(r"^([a-z][a-z0-9_]*): (.+)$")
+
+
+def percent_text(p: float) -> str:
+    """A probability for patients: never "100%" (this is an estimate, not a certainty)."""
+    if p >= 0.95:
+        return "over 95%"
+    if p < 0.01:
+        return "under 1%"
+    return f"about {round(100 * p)}%"
+
+
+def plain_grade(grade: str) -> str:
+    """The evidence grade without the knowledge base's internal markers ("A [M]" -> "A")."""
+    return _TAG.sub("", grade).strip()
+
+
+def plain_because(text: str) -> str:
+    """The engine's "pain_during_activity: yes" as the question and the patient's answer."""
+    match = _DESCRIBED.match(text)
+    kb = engine.knowledge_base()
+    if not match or match.group(1) not in kb.findings:
+        return text
+    key, raw = match.groups()
+    f = kb.findings[key]
+    value: Any = {"yes": True, "no": False}.get(raw, raw) if f.type == "bool" else raw
+    if f.type == "number":
+        try:
+            number = float(raw)
+            value = int(number) if number.is_integer() else number
+        except ValueError:
+            value = raw
+    return f"{f.question} {answer_label(key, value)}"
+
+
+def short_citation(citation: str, limit: int = 90) -> str:
+    first = re.split(r"(?<=[a-z)])\. |https?://", citation)[0].strip().rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
 def likelihood_words(p: float) -> str:
     if p >= 0.6:
         return "Most likely"
@@ -90,6 +132,7 @@ class Cause:
     name: str
     probability: float
     percent: int
+    percent_text: str
     words: str
     explanation: str
     reasons_for: list[Reason]
@@ -109,6 +152,7 @@ class PlanItem:
     verified: bool
     source_id: str
     source_citation: str
+    source_short: str
     source_url: str | None
     illustration: str | None
 
@@ -162,6 +206,7 @@ def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
                 name=d["name"],
                 probability=d["probability"],
                 percent=round(100 * d["probability"]),
+                percent_text=percent_text(d["probability"]),
                 words=likelihood_words(d["probability"]),
                 explanation=explanations.get(d["condition"], ""),
                 reasons_for=_reasons(d.get("why", []), "for"),
@@ -187,11 +232,14 @@ def plan_items(result: Mapping[str, Any]) -> list[PlanItem]:
                 dose=item.get("dose", ""),
                 first_week=int(weeks[0]),
                 last_week=int(weeks[1]),
-                grade=str(evidence.get("grade", "")),
+                grade=plain_grade(str(evidence.get("grade", ""))),
                 summary=evidence.get("summary", ""),
                 verified=bool(evidence.get("verified")),
                 source_id=evidence.get("source", ""),
                 source_citation=str(source.get("citation", evidence.get("source", ""))),
+                source_short=short_citation(
+                    str(source.get("citation", evidence.get("source", "")))
+                ),
                 source_url=source.get("url"),
                 illustration=EXERCISES[key][1] if key in EXERCISES else None,
             )
@@ -209,6 +257,12 @@ def phases(plan: list[PlanItem]) -> list[Phase]:
     return out
 
 
+def _stage(stage: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not stage:
+        return None
+    return {**stage, "because": [plain_because(b) for b in stage.get("because", [])]}
+
+
 def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> ResultView:
     plan = plan_items(result)
     kb = engine.knowledge_base()
@@ -221,7 +275,7 @@ def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = N
         advice=DISPOSITIONS[result["disposition"]],
         red_flags=list(result.get("red_flags", [])),
         causes=causes(result),
-        stage=result.get("stage"),
+        stage=_stage(result.get("stage")),
         plan=plan,
         phases=phases(plan),
         excluded=list(result.get("care_plan_excluded", [])),
