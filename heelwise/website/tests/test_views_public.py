@@ -165,3 +165,11 @@ class AccountPagesTests:
         html = response.content.decode()
         assert 'class="error-summary"' in html
         assert 'value="alice@example.com"' in html
+
+
+def test_the_500_page_renders_without_a_request_context() -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Sorry, something went wrong" in html
+    assert "NHS 111" in html
