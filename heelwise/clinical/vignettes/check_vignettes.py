@@ -1,7 +1,8 @@
 """Validate the Heelwise vignette library (tuning.json and locked.json).
 
-Pure Python, no Django. Checks every case against the findings vocabulary of
-section 0 of the clinical reference (keys, types, enum values), the gold
+Pure Python, no Django (reads heelwise/clinical/kb/findings.yaml with PyYAML). Checks every
+case against the findings vocabulary of that file (section 0 of the clinical reference plus the
+documented Heelwise additions: scope, type, enum values, number ranges), the gold
 condition/disposition/red-flag vocabularies, id uniqueness, and that every
 condition appears in both sets. Also re-derives the tuning/locked split from
 the documented rule and fails if a case sits in the wrong file.
@@ -16,8 +17,11 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 CONDITIONS: tuple[str, ...] = (
     "plantar_fasciitis",
@@ -58,87 +62,55 @@ RED_FLAGS: tuple[str, ...] = (
 )
 SOURCE_TYPES: tuple[str, ...] = ("case report", "case series", "guideline", "textbook", "review")
 
-# section 0.1
-PATIENT: dict[str, str] = {
-    "age": "int_or_null",
-    "sex": "sex",
-    "bmi": "num_or_null",
-    "runner": "bool",
-    "weekly_km": "num_or_null",
-    "recent_load_increase": "bool_or_null",
-}
-LOCATIONS: tuple[str, ...] = (
-    "plantar_medial",
-    "plantar_central",
-    "plantar_unspecified",
-    "plantar_arch",
-    "posteroinferior",
-    "posterior_insertion",
-    "posterior_midportion",
-    "posterior_unspecified",
-    "medial_ankle",
-    "lateral_heel",
-    "diffuse",
-)
-CHARACTERS: tuple[str, ...] = ("sharp", "aching", "burning", "throbbing", "bruise_like")
-ONSETS: tuple[str, ...] = ("gradual", "sudden", "trauma")
-_BOOL_FINDINGS: tuple[str, ...] = (
-    "bilateral",
-    "radiates_distally",
-    "first_step_pain",
-    "post_rest_pain",
-    "warm_up_improves",
-    "pain_during_activity",
-    "pain_after_activity",
-    "pain_at_night",
-    "pop_felt",
-    "can_bear_weight",
-    "burning_or_tingling",
-    "numbness",
-    "foot_muscle_weakness",
-    "back_pain_radiating_leg",
-    "ankle_reflex_reduced",
-    "slr_positive",
-    "tinel_tarsal_positive",
-    "swelling",
-    "redness",
-    "warmth",
-    "bruising",
-    "skin_wound_or_discharge",
-    "tender_medial_calcaneal_tubercle",
-    "tender_heel_pad_center",
-    "tender_achilles_insertion",
-    "tender_achilles_midportion",
-    "tender_retrocalcaneal_bursa",
-    "posterior_heel_prominence",
-    "squeeze_test_positive",
-    "windlass_positive",
-    "hop_test_pain",
-    "limited_ankle_dorsiflexion",
-    "barefoot_or_hard_surface_worse",
-    "fever",
-    "diabetes",
-    "cancer_history",
-    "weight_loss",
-    "morning_stiffness_over_30min",
-    "inflammatory_back_pain",
-    "other_joints_affected",
-    "psoriasis",
-    "recent_infection_gu_or_gi",
-    "recent_steroid_injection",
-    "menstrual_irregularity",
-    "gout_history_or_hyperuricaemia",
-)
-# section 0.2 (50 keys)
-FINDINGS: dict[str, Any] = {
-    "pain_location": LOCATIONS,
-    "pain_character": CHARACTERS,
-    "onset": ONSETS,
-    "duration_weeks": "nonneg_num",
-    "pain_nrs": "nrs",
-    **{k: "bool" for k in _BOOL_FINDINGS},
-}
-assert len(FINDINGS) == 50, len(FINDINGS)
+# The findings vocabulary is read from the knowledge base (heelwise/clinical/kb/findings.yaml):
+# section 0 of the clinical reference (6 patient keys, 50 findings keys) plus the documented
+# Heelwise additions (`added: true`). `scope` decides patient vs findings; the type, enum options
+# and number ranges come from the same file, so a vignette request is valid exactly when the
+# engine's own vocabulary accepts it (and, stricter than the engine, null is allowed only for the
+# patient keys below, because an unknown finding is omitted, never written as null).
+FINDINGS_YAML: Path = Path(__file__).resolve().parents[1] / "kb" / "findings.yaml"
+NULLABLE: frozenset[str] = frozenset({"age", "bmi", "weekly_km", "recent_load_increase"})
+SECTION0_COUNTS: dict[str, int] = {"patient": 6, "findings": 50}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one key of findings.yaml allows."""
+
+    key: str
+    scope: str
+    type: str
+    added: bool
+    options: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+
+
+def load_vocabulary(path: Path = FINDINGS_YAML) -> dict[str, Spec]:
+    """Read the findings vocabulary from the knowledge base (key -> Spec)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out: dict[str, Spec] = {}
+    for item in data["findings"]:
+        opts = tuple(str(o["value"]) for o in item.get("options") or ())
+        out[item["key"]] = Spec(
+            key=item["key"],
+            scope=item.get("scope", "findings"),
+            type=item["type"],
+            added=bool(item.get("added", False)),
+            options=opts,
+            min=item.get("min"),
+            max=item.get("max"),
+            integer=bool(item.get("integer", False)),
+        )
+    for scope, n in SECTION0_COUNTS.items():
+        got = sum(1 for s in out.values() if s.scope == scope and not s.added)
+        if got != n:
+            raise ValueError(f"{path}: {got} section-0 {scope} keys, expected {n}")
+    return out
+
+
+VOCAB: dict[str, Spec] = load_vocabulary()
 
 CASE_KEYS: frozenset[str] = frozenset({"id", "source", "summary", "request", "gold"})
 
@@ -147,24 +119,23 @@ def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _check_value(kind: Any, v: Any) -> bool:
-    if isinstance(kind, tuple):
-        return v in kind
-    if kind == "bool":
-        return isinstance(v, bool)
-    if kind == "bool_or_null":
-        return v is None or isinstance(v, bool)
-    if kind == "int_or_null":
-        return v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 120)
-    if kind == "num_or_null":
-        return v is None or (_is_num(v) and v >= 0)
-    if kind == "nonneg_num":
-        return _is_num(v) and v >= 0
-    if kind == "nrs":
-        return _is_num(v) and 0 <= v <= 10
-    if kind == "sex":
-        return v in ("female", "male")
-    raise ValueError(kind)
+def value_problem(spec: Spec, v: Any) -> str | None:
+    """Why ``v`` is not a valid value for ``spec`` (None when it is valid)."""
+    if v is None:
+        return None if spec.key in NULLABLE else "null (omit an unknown finding instead)"
+    if spec.type == "bool":
+        return None if isinstance(v, bool) else "not a boolean"
+    if spec.type == "enum":
+        return None if v in spec.options else f"not one of {list(spec.options)}"
+    if spec.type != "number":
+        raise ValueError(spec.type)
+    if not _is_num(v):
+        return "not a number"
+    if spec.integer and not float(v).is_integer():
+        return "not a whole number"
+    if (spec.min is not None and v < spec.min) or (spec.max is not None and v > spec.max):
+        return f"out of range {spec.min:g}-{spec.max:g}" if spec.max is not None else "too small"
+    return None
 
 
 def check_case(case: Any) -> list[str]:
@@ -189,16 +160,18 @@ def check_case(case: Any) -> list[str]:
     if not isinstance(req, dict) or set(req) != {"patient", "findings"}:
         probs.append(f"{cid}: request must hold exactly patient and findings")
         return probs
-    for k, v in req["patient"].items():
-        if k not in PATIENT:
-            probs.append(f"{cid}: unknown patient key {k}")
-        elif not _check_value(PATIENT[k], v):
-            probs.append(f"{cid}: bad patient value {k}={v!r}")
-    for k, v in req["findings"].items():
-        if k not in FINDINGS:
-            probs.append(f"{cid}: unknown finding {k}")
-        elif not _check_value(FINDINGS[k], v):
-            probs.append(f"{cid}: bad finding value {k}={v!r}")
+    for scope in ("patient", "findings"):
+        block = req[scope]
+        if not isinstance(block, dict):
+            probs.append(f"{cid}: request.{scope} is not an object")
+            continue
+        for k, v in block.items():
+            spec = VOCAB.get(k)
+            if spec is None or spec.scope != scope:
+                where = f" (it belongs in {spec.scope})" if spec is not None else ""
+                probs.append(f"{cid}: unknown {scope} key {k}{where}")
+            elif (why := value_problem(spec, v)) is not None:
+                probs.append(f"{cid}: bad {scope} value {k}={v!r}: {why}")
     gold = case.get("gold", {})
     if gold.get("condition") not in CONDITIONS:
         probs.append(f"{cid}: bad gold condition {gold.get('condition')!r}")
