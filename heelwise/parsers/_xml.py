@@ -12,6 +12,8 @@ import codecs
 import io
 import xml.etree.ElementTree as ET  # noqa: S405 - input is pre-screened by check_xml_safe
 from collections.abc import Iterator
+from typing import NoReturn
+from xml.parsers import expat  # noqa: S410 - input is pre-screened, handlers refuse DTDs
 
 from heelwise.parsers.errors import CorruptFileError, HostileContentError, UnsupportedFormatError
 
@@ -56,3 +58,36 @@ def iter_events(data: bytes) -> Iterator[tuple[str, ET.Element]]:
 
 def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
+
+
+def _refuse_entities(*_args: object) -> NoReturn:
+    raise HostileContentError("XML entity declarations are not allowed")
+
+
+def _refuse_doctype(*_args: object) -> NoReturn:
+    raise HostileContentError("XML document type declarations (DTD) are not allowed")
+
+
+def hardened_expat() -> expat.XMLParserType:
+    """An expat parser (no namespace processing) that refuses DTDs and entity declarations.
+
+    Defence in depth: ``check_xml_safe`` has already refused such documents.
+    """
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_entities
+    parser.ExternalEntityRefHandler = _refuse_entities
+    parser.buffer_text = True
+    return parser
+
+
+def run_expat(parser: expat.XMLParserType, data: bytes) -> None:
+    """Parse screened bytes; XML errors become CorruptFileError with line and column."""
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise CorruptFileError(
+            f"XML is not well-formed at line {exc.lineno}, column {exc.offset + 1}: "
+            f"{expat.ErrorString(exc.code)}"
+        ) from None

@@ -1,32 +1,70 @@
-"""Streaming GPX 1.0/1.1 track parser (Garmin TrackPointExtension v1/v2 and similar)."""
+"""Streaming GPX 1.0/1.1 track parser (Garmin TrackPointExtension v1/v2 and similar).
+
+Built on expat callbacks rather than ElementTree: no element objects are created, text is
+only collected inside the few leaf elements we read, so memory does not grow with the track
+and the per-point cost stays a handful of Python calls (see docs/activity-files.md).
+Element names are matched on their local part, so any namespace prefix works.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from xml.etree.ElementTree import Element  # noqa: S405 - type only; parsing is in _xml
 
-from heelwise.parsers._xml import iter_events, local_name
+from heelwise.parsers._xml import check_xml_safe, hardened_expat, run_expat, to_utf8_bytes
 from heelwise.parsers.errors import CorruptFileError, NoDataError, UnsupportedFormatError
 from heelwise.parsers.models import ON_FOOT_SPORTS, Activity
 from heelwise.parsers.sports import sport_from_text
 from heelwise.parsers.track import TrackSummary
 
-_NAMESPACES = ("http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0", "")
+# Element kinds, looked up by qualified name (cached per prefix spelling).
+_OTHER, _TRKPT, _TRKSEG, _TRK, _ELE, _TIME, _HR, _CAD, _TYPE = range(9)
+_KIND_BY_LOCAL = {
+    "trkpt": _TRKPT,
+    "trkseg": _TRKSEG,
+    "trk": _TRK,
+    "ele": _ELE,
+    "time": _TIME,
+    "hr": _HR,
+    "heartrate": _HR,
+    "heart_rate": _HR,
+    "cad": _CAD,
+    "cadence": _CAD,
+    "runcadence": _CAD,
+    "type": _TYPE,
+}
 
 
-def _tags(name: str) -> frozenset[str]:
-    return frozenset(f"{{{ns}}}{name}" if ns else name for ns in _NAMESPACES)
+def _kind(name: str) -> int:
+    return _KIND_BY_LOCAL.get(name.rpartition(":")[2].lower(), _OTHER)
 
 
-_TRKPT, _TRKSEG, _TRK = _tags("trkpt"), _tags("trkseg"), _tags("trk")
-_ELE, _TIME, _TYPE, _EXT = _tags("ele"), _tags("time"), _tags("type"), _tags("extensions")
-_HR_NAMES = frozenset({"hr", "heartrate", "heart_rate"})
-_CAD_NAMES = frozenset({"cad", "cadence", "runcadence"})
+_day_cache: dict[str, float] = {}
 
 
 def parse_time(text: str | None) -> float | None:
-    """ISO-8601 (``Z``, offsets, fractions) -> POSIX seconds; naive times are UTC."""
+    """ISO-8601 (``Z``, offsets, fractions) -> POSIX seconds; naive times are UTC.
+
+    The common ``YYYY-MM-DDTHH:MM:SS[.fff]Z`` form takes a fast path that parses the date once
+    per day and the clock with int(); everything else goes through ``fromisoformat``.
+    """
     if not text:
+        return None
+    if len(text) >= 20 and text[-1] == "Z" and text[10] == "T" and text[13] == text[16] == ":":
+        day = _day_cache.get(text[:10])
+        if day is None:
+            try:
+                day = datetime.fromisoformat(text[:10]).replace(tzinfo=UTC).timestamp()
+            except ValueError:
+                return None
+            if len(_day_cache) < 4096:
+                _day_cache[text[:10]] = day
+        try:
+            hh, mm, ss = int(text[11:13]), int(text[14:16]), float(text[17:-1])
+        except ValueError:
+            return None
+        if hh < 24 and mm < 60 and 0 <= ss < 61:
+            return day + hh * 3600 + mm * 60 + ss
         return None
     try:
         dt = datetime.fromisoformat(text.strip())
@@ -37,105 +75,166 @@ def parse_time(text: str | None) -> float | None:
     return dt.timestamp()
 
 
-def _float(text: str | None) -> float | None:
-    if text is None:
-        return None
+def _coordinate(value: str | None, name: str, limit: float, index: int) -> float:
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        number = None
+    if number is None or not -limit <= number <= limit:
+        raise CorruptFileError(f"GPX track point {index} has no valid {name} ({value!r})")
+    return number
+
+
+@dataclass(slots=True)
+class _Doc:
+    root_seen: bool = False
+    creator: str | None = None
+    type_text: str | None = None
+
+
+def _number(text: str) -> float | None:
     try:
         return float(text)
     except ValueError:
         return None
 
 
-def _coordinate(elem_get: str | None, name: str, limit: float, index: int) -> float:
-    try:
-        value = float(elem_get) if elem_get is not None else None
-    except ValueError:
-        value = None
-    if value is None or not -limit <= value <= limit:
-        raise CorruptFileError(f"GPX track point {index} has no valid {name} ({elem_get!r})")
-    return value
+def _read(data: bytes) -> tuple[_Doc, TrackSummary]:  # noqa: C901 - the hot loop, kept flat
+    """Run expat with a start-element handler only.
 
-
-def parse_gpx(data: bytes, sport_hint: str | None = None) -> list[Activity]:
-    """Parse GPX bytes into one Activity (all tracks and segments of the file)."""
+    Half of the Python callbacks an XML parser would make are end-element events; GPX does
+    not need them. Leaf text (``<time>``, ``<ele>``, ``<hr>``...) is collected from its start
+    tag up to the next start tag (the whitespace that follows is stripped by the number
+    parsers), and a point is added to the summary when the next point, segment or track
+    starts, or the document ends. State lives in closure cells, the cheapest Python access.
+    """
+    parser = hardened_expat()
     summary = TrackSummary()
-    creator: str | None = None
-    type_text: str | None = None
-    in_trk = False
-    container = None
-    root_seen = False
-    for event, elem in iter_events(data):
-        tag = elem.tag
-        if event == "start":
-            if not root_seen:
-                root_seen = True
-                if local_name(tag) != "gpx":
-                    raise UnsupportedFormatError(f"not a GPX file: root element is <{tag}>")
-                creator = elem.get("creator")
-            elif tag in _TRKSEG:
-                summary.new_segment()
-                container = elem
-            elif tag in _TRK:
-                in_trk = True
-                container = elem
-            continue
-        if tag in _TRKPT:
-            _add_point(summary, elem)
-            elem.clear()
-            if container is not None:
-                container.clear()
-        elif tag in _TYPE and in_trk and type_text is None:
-            type_text = elem.text
-        elif tag in _TRK:
-            in_trk = False
+    add = summary.add
+    kinds: dict[str, int] = {}
+    text: list[str] = []
+    capture = text.append
+    doc = _Doc()
+    text_kind = _OTHER
+    pending = in_trk = False
+    lat = lon = 0.0
+    ele: float | None = None
+    t: float | None = None
+    hr: float | None = None
+    cad: float | None = None
+
+    def finish_text() -> None:
+        nonlocal text_kind, t, ele, hr, cad
+        parser.CharacterDataHandler = None
+        kind = text_kind
+        text_kind = _OTHER
+        value = "".join(text)
+        if kind == _TIME:
+            if t is None:
+                t = parse_time(value.strip())
+        elif kind == _ELE:
+            if ele is None:
+                ele = _number(value)
+        elif kind == _HR:
+            if hr is None:
+                hr = _number(value)
+        elif kind == _CAD:
+            if cad is None:
+                cad = _number(value)
+        elif doc.type_text is None:
+            doc.type_text = value.strip() or None
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal text_kind, pending, in_trk, lat, lon, ele, t, hr, cad
+        if text_kind:
+            # Inlined finish_text() for the three per-point leaves (hot path).
+            parser.CharacterDataHandler = None
+            if text_kind == _TIME and t is None:
+                t = parse_time("".join(text).strip())
+            elif text_kind == _HR and hr is None:
+                hr = _number("".join(text))
+            elif text_kind == _CAD and cad is None:
+                cad = _number("".join(text))
+            elif text_kind == _ELE and ele is None:
+                ele = _number("".join(text))
+            elif text_kind == _TYPE:
+                finish_text()
+            text_kind = _OTHER
+        kind = kinds.get(name)
+        if kind is None:
+            kind = kinds[name] = _kind(name)
+            if not doc.root_seen:
+                doc.root_seen = True
+                if name.rpartition(":")[2] != "gpx":
+                    raise UnsupportedFormatError(f"not a GPX file: root element is <{name}>")
+                doc.creator = attrs.get("creator")
+        if kind == _OTHER:
+            return
+        if kind >= _ELE:
+            if pending:
+                if kind != _TYPE:
+                    text.clear()
+                    text_kind = kind
+                    parser.CharacterDataHandler = capture
+            elif kind == _TYPE and in_trk and summary.points == 0:
+                text.clear()
+                text_kind = kind
+                parser.CharacterDataHandler = capture
+            return
+        if pending:
+            pending = False
+            add(t, lat, lon, ele, hr, cad)
+        if kind == _TRKPT:
+            index = summary.points + 1
+            lat = _coordinate(attrs.get("lat"), "latitude", 90.0, index)
+            lon = _coordinate(attrs.get("lon"), "longitude", 180.0, index)
+            ele = t = hr = cad = None
+            pending = True
+        elif kind == _TRKSEG:
+            summary.new_segment()
+        else:
+            in_trk = True
+
+    parser.StartElementHandler = start
+    run_expat(parser, data)
+    if text_kind:
+        finish_text()
+    if pending:
+        add(t, lat, lon, ele, hr, cad)
+    return doc, summary
+
+
+def _activity(doc: _Doc, summary: TrackSummary, sport_hint: str | None) -> Activity:
     if summary.points == 0:
         raise NoDataError("no track points: GPX file holds no <trkpt> (a route or waypoints?)")
     if summary.first_t is None:
         raise NoDataError("no timestamps: GPX track points have no <time>, so not an activity")
+    type_text = doc.type_text
     sport = sport_from_text(type_text) or sport_hint or "other"
     cad = summary.avg_cadence
-    return [
-        Activity(
-            sport=sport,
-            sub_sport=type_text.strip() if type_text else None,
-            start=datetime.fromtimestamp(summary.first_t, UTC),
-            duration_s=summary.duration_s,
-            moving_s=summary.moving_s,
-            distance_m=summary.distance_m,
-            ascent_m=summary.ascent,
-            avg_hr=summary.avg_hr,
-            avg_cadence_spm=_spm(sport, cad),
-            points=summary.points,
-            device=creator,
-            source_format="gpx",
-            warnings=() if type_text or sport_hint else ("no sport type in file",),
-        )
-    ]
+    return Activity(
+        sport=sport,
+        sub_sport=type_text,
+        start=datetime.fromtimestamp(summary.first_t, UTC),
+        duration_s=summary.duration_s,
+        moving_s=summary.moving_s,
+        distance_m=summary.distance_m,
+        ascent_m=summary.ascent,
+        avg_hr=summary.avg_hr,
+        # gpxtpx:cad is per leg, as on the device: double it for steps.
+        avg_cadence_spm=2.0 * cad if cad is not None and sport in ON_FOOT_SPORTS else None,
+        points=summary.points,
+        device=doc.creator,
+        source_format="gpx",
+        warnings=() if type_text or sport_hint else ("no sport type in file",),
+    )
 
 
-def _spm(sport: str, cadence: float | None) -> float | None:
-    """GPX cadence (gpxtpx:cad) is per leg, as on the device: double it for steps."""
-    if cadence is None or sport not in ON_FOOT_SPORTS:
-        return None
-    return 2.0 * cadence
-
-
-def _add_point(summary: TrackSummary, pt: Element) -> None:
-    index = summary.points + 1
-    lat = _coordinate(pt.get("lat"), "latitude", 90.0, index)
-    lon = _coordinate(pt.get("lon"), "longitude", 180.0, index)
-    ele = t = hr = cad = None
-    for child in pt:
-        ctag = child.tag
-        if ctag in _ELE:
-            ele = _float(child.text)
-        elif ctag in _TIME:
-            t = parse_time(child.text)
-        elif ctag in _EXT:
-            for sub in child.iter():
-                name = local_name(sub.tag).lower()
-                if name in _HR_NAMES:
-                    hr = _float(sub.text)
-                elif name in _CAD_NAMES:
-                    cad = _float(sub.text)
-    summary.add(t, lat, lon, ele, hr, cad)
+def parse_gpx(data: bytes, sport_hint: str | None = None) -> list[Activity]:
+    """Parse GPX bytes into one Activity (all tracks and segments of the file)."""
+    data = to_utf8_bytes(data)
+    check_xml_safe(data)
+    doc, summary = _read(data)
+    if not doc.root_seen:
+        raise UnsupportedFormatError("not a GPX file")
+    return [_activity(doc, summary, sport_hint)]

@@ -1,0 +1,286 @@
+"""Activity-file parser benchmarks, measured side by side in one run.
+
+    .venv/bin/python bench/bench_parsers.py            # full run (~2-3 minutes on 2 cores)
+    .venv/bin/python bench/bench_parsers.py --quick    # smaller inputs, for a smoke test
+
+1. GPX: heelwise.parsers vs gpxpy on one generated GPX (Garmin layout with gpxtpx hr/cad).
+2. FIT: heelwise.parsers vs garmin-fit-sdk (defaults and fastest options) vs fitdecode, on a
+   generated long FIT file and on the real-device fixtures in ../shared/fixtures/fit.
+3. Archive: a Strava-layout zip of 1,000 one-hour activities (half .fit.gz, half .gpx.gz,
+   3,600 points each) parsed in a fresh process; wall time and peak RSS (ru_maxrss).
+
+Prints a markdown table; copy it into docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import io
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from heelwise.parsers import ParseError, iter_archive, parse_bytes  # noqa: E402
+from heelwise.parsers.tests.fitwriter import synthetic_run  # noqa: E402
+
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "fit"
+
+
+def best_of(runs: int, fn: Callable[[], object]) -> float:
+    """Best CPU time of ``runs`` calls: process CPU time, not wall time, because the benchmark
+    host is shared (2 cores, other jobs running) and wall time there measures the neighbours."""
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def make_gpx(points: int, start: datetime | None = None, *, seed: int = 0) -> bytes:
+    start = start or datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
+    out = io.StringIO()
+    out.write(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<gpx creator="Garmin Connect" version="1.1" '
+        'xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:ns3="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">\n'
+        "  <trk>\n    <name>bench</name>\n    <type>running</type>\n    <trkseg>\n"
+    )
+    lat, lon = 51.5 + seed * 1e-3, -0.12
+    for i in range(points):
+        t = (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        out.write(
+            f'      <trkpt lat="{lat + i * 2.5e-5:.10f}" lon="{lon + (i % 50) * 1e-6:.10f}">\n'
+            f"        <ele>{20 + (i % 300) * 0.1:.1f}</ele>\n        <time>{t}</time>\n"
+            "        <extensions>\n          <ns3:TrackPointExtension>\n"
+            f"            <ns3:hr>{140 + i % 20}</ns3:hr>\n"
+            f"            <ns3:cad>{84 + i % 5}</ns3:cad>\n"
+            "          </ns3:TrackPointExtension>\n        </extensions>\n      </trkpt>\n"
+        )
+    out.write("    </trkseg>\n  </trk>\n</gpx>\n")
+    return out.getvalue().encode()
+
+
+def bench_gpx(points: int) -> list[tuple[str, str, float, str]]:
+    import gpxpy
+
+    data = make_gpx(points)
+    ours = best_of(3, lambda: parse_bytes(data))
+    (act,) = parse_bytes(data)
+    assert act.points == points
+
+    def gpxpy_parse() -> None:
+        gpxpy.parse(data.decode())
+
+    def gpxpy_summary() -> None:
+        g = gpxpy.parse(data.decode())
+        g.length_2d()
+        g.get_moving_data()
+        g.get_uphill_downhill()
+
+    parse_only = best_of(2, gpxpy_parse)
+    with_summary = best_of(1, gpxpy_summary)
+    label = f"GPX ({points:,} points, {len(data) / 1e6:.0f} MB)"
+    rows = [
+        (label, "heelwise.parsers (expat, with summary)", points / ours, "points/s"),
+        (label, "gpxpy 1.6, parse only", points / parse_only, "points/s"),
+        (label, "gpxpy 1.6, parse + length/moving/uphill", points / with_summary, "points/s"),
+        (label, "ratio heelwise / gpxpy parse only", parse_only / ours, "x"),
+    ]
+    print(f"{label}: ours {ours:.2f}s, gpxpy {parse_only:.2f}s / {with_summary:.2f}s CPU")
+    return rows
+
+
+def _sdk_read(data: bytes, fast: bool) -> int:
+    from garmin_fit_sdk import Decoder, Stream
+
+    decoder = Decoder(Stream.from_byte_array(bytearray(data)))
+    if fast:
+        messages, _errors = decoder.read(
+            apply_scale_and_offset=False,
+            convert_datetimes_to_dates=False,
+            convert_types_to_strings=False,
+            enable_crc_check=False,
+            expand_sub_fields=False,
+            expand_components=False,
+            merge_heart_rates=False,
+        )
+    else:
+        messages, _errors = decoder.read()
+    return len(messages.get("record_mesgs", []))
+
+
+def _fitdecode_read(data: bytes) -> int:
+    import fitdecode
+
+    n = 0
+    try:
+        with fitdecode.FitReader(io.BytesIO(data)) as reader:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage) and frame.global_mesg_num == 20:
+                    n += 1
+    except fitdecode.FitError:
+        pass  # stops where garmin-fit-sdk stops (the Strava file loses sync mid-way)
+    return n
+
+
+def bench_fit(seconds: int) -> list[tuple[str, str, float, str]]:
+    synthetic = synthetic_run(seconds=seconds)
+    fixtures = [p.read_bytes() for p in sorted(FIXTURES.glob("*.fit"))]
+    # Fixtures the reference decoder reads fully (it cannot read compressed timestamps).
+    readable = [d for d in fixtures if _sdk_read(d, fast=True) > 0]
+    rows = []
+    for label, files in (
+        (f"FIT synthetic ({seconds} records)", [synthetic]),
+        (f"FIT real fixtures ({len(readable)} files)", readable),
+    ):
+        records = sum(_sdk_read(d, fast=True) for d in files)
+
+        def ours(files: list[bytes] = files) -> None:
+            for d in files:
+                with contextlib.suppress(ParseError):  # non-activity fixtures are still decoded
+                    parse_bytes(d)
+
+        def sdk_fast(files: list[bytes] = files) -> None:
+            for d in files:
+                _sdk_read(d, fast=True)
+
+        def sdk_defaults(files: list[bytes] = files) -> None:
+            for d in files:
+                _sdk_read(d, fast=False)
+
+        def fitdecode_all(files: list[bytes] = files) -> None:
+            for d in files:
+                _fitdecode_read(d)
+
+        t_ours = best_of(3, ours)
+        t_fast = best_of(1, sdk_fast)
+        t_sdk = best_of(1, sdk_defaults)
+        t_fd = best_of(1, fitdecode_all)
+        rows += [
+            (label, "heelwise.parsers (CRC checked, summary incl.)", records / t_ours, "records/s"),
+            (label, "garmin-fit-sdk, fastest options", records / t_fast, "records/s"),
+            (label, "garmin-fit-sdk, defaults", records / t_sdk, "records/s"),
+            (label, "fitdecode", records / t_fd, "records/s"),
+            (label, "ratio heelwise / garmin-fit-sdk fastest", t_fast / t_ours, "x"),
+        ]
+        print(
+            f"{label}: {records} records; ours {t_ours:.2f}s sdk-fast {t_fast:.2f}s "
+            f"sdk {t_sdk:.2f}s fitdecode {t_fd:.2f}s"
+        )
+    return rows
+
+
+def make_archive(path: Path, activities: int, seconds: int) -> None:
+    fit_template = synthetic_run(seconds=seconds)
+    csv = ["Activity ID,Activity Date,Activity Name,Activity Type,Filename"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for i in range(activities):
+            start = datetime(2022, 1, 1, 6, 0, tzinfo=UTC) + timedelta(days=i)
+            if i % 2 == 0:
+                name = f"activities/{1000 + i}.fit.gz"
+                data = synthetic_run(start_posix=start.timestamp(), seconds=seconds)
+                assert len(data) == len(fit_template)
+            else:
+                name = f"activities/{1000 + i}.gpx.gz"
+                data = make_gpx(seconds, start, seed=i)
+            zf.writestr(name, gzip.compress(data, compresslevel=1))
+            csv.append(f"{1000 + i},{start:%b %d %Y},Run {i},Run,{name}")
+        zf.writestr("activities.csv", "\n".join(csv) + "\n")
+
+
+def parse_archive_child(path: str) -> None:
+    """Runs in a fresh process so ru_maxrss is the parsing alone."""
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    ok = errors = points = 0
+    for result in iter_archive(path):
+        if result.status == "ok":
+            ok += len(result.activities)
+            points += sum(a.points for a in result.activities)
+        elif result.status == "error":
+            errors += 1
+    wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "activities": ok,
+                "errors": errors,
+                "points": points,
+                "peak_rss_mb": rss_kb / 1024,
+            }
+        )
+    )
+
+
+def bench_archive(activities: int, seconds: int) -> list[tuple[str, str, float, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "strava_export.zip"
+        t0 = time.perf_counter()
+        make_archive(path, activities, seconds)
+        gen = time.perf_counter() - t0
+        size = path.stat().st_size
+        proc = subprocess.run(
+            [sys.executable, __file__, "--parse-archive", str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["activities"] == activities and result["errors"] == 0, result
+    print(
+        f"archive: {activities} x {seconds}s activities, zip {size / 1e6:.0f} MB "
+        f"(generated in {gen:.0f}s): {result}"
+    )
+    label = f"Archive, {activities} one-hour activities ({size / 1e6:.0f} MB zip)"
+    return [
+        (label, "wall time, 1 process", result["wall_s"], "s"),
+        (label, "CPU time", result["cpu_s"], "s"),
+        (label, "peak RSS (ru_maxrss)", result["peak_rss_mb"], "MB"),
+        (label, "points parsed per CPU second", result["points"] / result["cpu_s"], "points/s"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small inputs, smoke test only")
+    parser.add_argument("--parse-archive", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.parse_archive:
+        parse_archive_child(args.parse_archive)
+        return
+    gpx_points, fit_seconds, n_act = (20_000, 3_600, 40) if args.quick else (200_000, 36_000, 1000)
+    rows = bench_gpx(gpx_points) + bench_fit(fit_seconds) + bench_archive(n_act, 3600)
+    print()
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{datetime.now(UTC):%Y-%m-%d}"
+    )
+    print()
+    print("| Benchmark | Implementation | Result | Unit |")
+    print("|---|---|---:|---|")
+    for bench, impl, value, unit in rows:
+        shown = f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+        print(f"| {bench} | {impl} | {shown} | {unit} |")
+
+
+if __name__ == "__main__":
+    main()
