@@ -26,12 +26,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from heelwise.booking import clock
-from heelwise.booking.models import Booking, Break, ServicePolicy, TimeOff, WeeklyAvailability
-from heelwise.clinics.models import Closure, OpeningHours, Room, Service, Site
+from heelwise.booking.models import Booking, Break, ServicePolicy, WeeklyAvailability
+from heelwise.clinics.models import Closure, OpeningHours, Practitioner, Room, Service, Site
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_GRID_MINUTES = 15
@@ -62,6 +63,7 @@ class Slot:
     site_id: int | None
     room_ids: tuple[int, ...] = ()
     free: bool = True
+    practitioner: Practitioner | None = field(default=None, compare=False, repr=False)
 
     @property
     def local_start(self) -> datetime:
@@ -78,6 +80,7 @@ class Schedule:
     opening: dict[int, list[WallInterval]] = field(default_factory=dict)
     closures: list[tuple[date, date]] = field(default_factory=list)
     practitioners: dict[int, str] = field(default_factory=dict)
+    practitioner_objects: dict[int, Practitioner] = field(default_factory=dict)
     availability: dict[int, list[WeeklyAvailability]] = field(default_factory=dict)
     breaks: dict[int, list[Break]] = field(default_factory=dict)
     time_off: dict[int, list[Interval]] = field(default_factory=dict)
@@ -120,8 +123,12 @@ def schedule_load(
     last_day: date,
     practitioner_id: int | None = None,
     exclude_booking_id: int | None = None,
+    lock: bool = False,
 ) -> Schedule:
-    """Load opening hours, availability, breaks, time off, bookings and rooms for the range."""
+    """Load opening hours, availability, breaks, time off, bookings and rooms for the range.
+
+    With ``lock`` (inside a booking transaction) the candidate practitioners and rooms are
+    locked for those days before existing bookings are read; see ``resources_lock``."""
     schedule = Schedule(service=service, site=site, grid_minutes=grid_minutes_for(service))
     range_start, range_end = local_day_bounds(first_day, last_day)
     in_person = not service.is_remote
@@ -150,31 +157,118 @@ def schedule_load(
         rules = rules.filter(practitioner_id=practitioner_id)
     for rule in rules.order_by("practitioner__display_order", "practitioner_id", "starts"):
         schedule.practitioners[rule.practitioner_id] = rule.practitioner.name
+        schedule.practitioner_objects[rule.practitioner_id] = rule.practitioner
         schedule.availability.setdefault(rule.practitioner_id, []).append(rule)
     pids = list(schedule.practitioners)
     if not pids:
         return schedule
-    for brk in Break.objects.filter(practitioner_id__in=pids):
-        schedule.breaks.setdefault(brk.practitioner_id, []).append(brk)
-    for pid, start, end in TimeOff.objects.filter(
-        practitioner_id__in=pids, start__lt=range_end, end__gt=range_start
-    ).values_list("practitioner_id", "start", "end"):
-        schedule.time_off.setdefault(pid, []).append((start, end))
-    busy = Booking.objects.filter(
-        Q(practitioner_id__in=pids) | Q(room_id__in=schedule.rooms),
-        status__in=Booking.ACTIVE_STATUSES,
-        start__lt=range_end + timedelta(days=1),
-        blocked_until__gt=range_start,
-    )
-    if exclude_booking_id is not None:
-        busy = busy.exclude(pk=exclude_booking_id)
-    for pid, room_id, start, blocked in busy.values_list(
-        "practitioner_id", "room_id", "start", "blocked_until"
-    ):
-        schedule.busy_practitioner.setdefault(pid, []).append((start, blocked))
-        if room_id is not None:
-            schedule.busy_room.setdefault(room_id, []).append((start, blocked))
+    if lock:
+        resources_lock(practitioner_ids=pids, room_ids=schedule.rooms, days=(first_day, last_day))
+    _load_busy(schedule, pids, range_start, range_end, exclude_booking_id)
     return schedule
+
+
+NO_ID = "CAST(NULL AS BIGINT)"
+NO_DAY = "CAST(NULL AS SMALLINT)"
+NO_TIME = "CAST(NULL AS TIME)"
+NO_TS = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
+
+
+def _ph(values: list[int] | list[str]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _as_time(value: object) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(str(value))
+
+
+def _as_instant(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def _load_busy(
+    schedule: Schedule,
+    pids: list[int],
+    range_start: datetime,
+    range_end: datetime,
+    exclude_booking_id: int | None,
+) -> None:
+    """Breaks, time off and existing bookings in ONE round trip (a UNION ALL), since this runs
+    inside every booking request."""
+    adapt = connection.ops.adapt_datetimefield_value
+    start_p, end_p = adapt(range_start), adapt(range_end + timedelta(days=1))
+    rooms = schedule.rooms
+    statuses = list(Booking.ACTIVE_STATUSES)
+    who = f"practitioner_id IN ({_ph(pids)})"
+    if rooms:
+        who = f"({who} OR room_id IN ({_ph(rooms)}))"
+    # Only placeholders are interpolated below: every value travels as a parameter.
+    sql = (
+        f"SELECT 1, practitioner_id, {NO_ID}, weekday, starts, ends, {NO_TS}, {NO_TS}"  # noqa: S608
+        " FROM booking_break"
+        f" WHERE practitioner_id IN ({_ph(pids)})"
+        f" UNION ALL SELECT 2, practitioner_id, {NO_ID}, {NO_DAY}, {NO_TIME}, {NO_TIME},"
+        ' start, "end"'
+        f" FROM booking_timeoff WHERE practitioner_id IN ({_ph(pids)})"
+        ' AND start < %s AND "end" > %s'
+        f" UNION ALL SELECT 3, practitioner_id, room_id, {NO_DAY}, {NO_TIME}, {NO_TIME},"
+        " start, blocked_until"
+        f" FROM booking_booking WHERE {who} AND status IN ({_ph(statuses)})"
+        " AND start < %s AND blocked_until > %s"
+    )
+    params: list[object] = [*pids, *pids, adapt(range_end), adapt(range_start), *pids, *rooms]
+    params += [*statuses, end_p, start_p]
+    if exclude_booking_id is not None:
+        sql += " AND id <> %s"
+        params.append(exclude_booking_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, pid, room_id, weekday, starts, ends, begin, finish in rows:
+        if kind == 1:
+            schedule.breaks.setdefault(pid, []).append(
+                Break(
+                    practitioner_id=pid,
+                    weekday=weekday,
+                    starts=_as_time(starts),
+                    ends=_as_time(ends),
+                )
+            )
+        elif kind == 2:
+            schedule.time_off.setdefault(pid, []).append((_as_instant(begin), _as_instant(finish)))
+        else:
+            interval = (_as_instant(begin), _as_instant(finish))
+            schedule.busy_practitioner.setdefault(pid, []).append(interval)
+            if room_id is not None:
+                schedule.busy_room.setdefault(room_id, []).append(interval)
+
+
+def resources_lock(
+    *, practitioner_ids: Iterable[int], room_ids: Iterable[int], days: tuple[date, date]
+) -> None:
+    """PostgreSQL: take transaction-scoped advisory locks on (practitioner, day) and (room, day),
+    always in one global order, before reading existing bookings.
+
+    Competing bookings for the same people and rooms then queue briefly and re-check against
+    committed rows, instead of inserting conflicting rows side by side, where each exclusion
+    check waits for the other (a deadlock PostgreSQL only breaks after deadlock_timeout). The
+    exclusion constraints remain the guarantee; this keeps contention cheap. SQLite needs
+    nothing: its IMMEDIATE transactions already serialise writers.
+    """
+    if connection.vendor != "postgresql":
+        return
+    first, last = days[0].toordinal(), days[1].toordinal()
+    keys = sorted(
+        {(pid, d) for pid in practitioner_ids for d in range(first, last + 1)}
+        | {(-room, d) for room in room_ids for d in range(first, last + 1)}
+    )
+    if not keys:
+        return
+    sql = "SELECT " + ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [k for key in keys for k in key])
 
 
 def _intersect(a: Iterable[WallInterval], b: Iterable[WallInterval]) -> list[WallInterval]:
@@ -279,6 +373,7 @@ def day_slots(schedule: Schedule, day: date, *, now: datetime) -> list[Slot]:
                             site_id=schedule.site.pk if schedule.site else None,
                             room_ids=free_rooms,
                             free=not taken,
+                            practitioner=schedule.practitioner_objects.get(pid),
                         )
                     )
                 start += step
@@ -340,6 +435,7 @@ def slot_validate(
     practitioner_id: int | None = None,
     exclude_booking_id: int | None = None,
     now: datetime | None = None,
+    lock: bool = False,
 ) -> list[Slot]:
     """The free options (practitioner, rooms) for booking ``service`` at ``start``.
 
@@ -360,6 +456,7 @@ def slot_validate(
         last_day=day,
         practitioner_id=practitioner_id,
         exclude_booking_id=exclude_booking_id,
+        lock=lock,
     )
     candidates = [s for s in day_slots(schedule, day, now=now) if s.start == start]
     if not candidates:

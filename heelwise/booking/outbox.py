@@ -94,10 +94,11 @@ def outbox_queue_for_booking(*, booking: Booking, kind: str, now: datetime) -> l
                 send_after=remind_at,
             )
         )
-    # Re-booking the same start after a change keeps the original reminder key unique.
-    OutboxMessage.objects.filter(
-        dedupe_key__in=[m.dedupe_key for m in messages], status=Status.SUPERSEDED
-    ).update(dedupe_key=Concat(F("dedupe_key"), Value(":superseded:"), Cast("id", CharField())))
+    if booking.sequence:
+        # Moving back to an earlier start: retire the superseded rows' keys so the new ones fit.
+        OutboxMessage.objects.filter(
+            dedupe_key__in=[m.dedupe_key for m in messages], status=Status.SUPERSEDED
+        ).update(dedupe_key=Concat(F("dedupe_key"), Value(":superseded:"), Cast("id", CharField())))
     created = OutboxMessage.objects.bulk_create(messages)
     _dispatch(created, now=now)
     return created

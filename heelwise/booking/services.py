@@ -107,6 +107,8 @@ def _insert(
             user=user if getattr(user, "is_authenticated", False) else None,  # type: ignore[misc]
             booked_by=booked_by if getattr(booked_by, "is_authenticated", False) else None,
         )
+        if slot.practitioner is not None:
+            booking.practitioner = slot.practitioner  # already loaded: no query for emails/API
         last = attempt == len(pairs) - 1
         try:
             if last:
@@ -142,7 +144,7 @@ def booking_create(
     elif site is None:
         raise BookingInputError({"site": ["Choose a clinic for an in-person appointment."]})
     options = slot_validate(
-        service=service, site=site, start=start, practitioner_id=practitioner_id, now=now
+        service=service, site=site, start=start, practitioner_id=practitioner_id, now=now, lock=True
     )
     try:
         booking = _insert(
@@ -256,6 +258,7 @@ def booking_reschedule(
         practitioner_id=practitioner_id,
         exclude_booking_id=booking.pk,
         now=now,
+        lock=True,
     )
     # Prefer keeping the same practitioner and room.
     options.sort(key=lambda s: s.practitioner_id != booking.practitioner_id)
@@ -344,7 +347,12 @@ def course_book(
     for index, start in enumerate(ordered):
         try:
             options = slot_validate(
-                service=service, site=site, start=start, practitioner_id=practitioner_id, now=now
+                service=service,
+                site=site,
+                start=start,
+                practitioner_id=practitioner_id,
+                now=now,
+                lock=True,
             )
         except BookingInputError as exc:
             raise BookingInputError({f"starts.{index}": exc.errors["start"]}) from exc
