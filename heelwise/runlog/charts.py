@@ -8,8 +8,7 @@ from collections.abc import Sequence
 import pygal
 from pygal.style import Style
 
-from heelwise.runlog.load import Week
-from heelwise.runlog.selectors import PainWeek, ShoeStats
+from heelwise.runlog.selectors import SeriesRow, ShoeStats
 
 STYLE = Style(
     background="#ffffff",
@@ -42,26 +41,29 @@ def _label_every(n: int) -> int:
     return max(1, n // 12)
 
 
-def pain_load_svg(weeks: Sequence[Week], pain: Sequence[PainWeek]) -> str:
-    """Weekly distance (left axis, km) with weekly mean morning and during-run pain (right axis,
-    0-10)."""
+def pain_load_svg(rows: Sequence[SeriesRow], block: int = 1) -> str:
+    """Distance per week (or per four weeks) on the left axis with the mean morning and
+    during-run pain on the right axis (0-10)."""
+    unit = "km per week" if block == 1 else f"km per {block} weeks"
     chart = pygal.Line(
-        title="Weekly running distance and pain",
-        y_title="km per week",
+        title="Running distance and pain",
+        y_title=unit,
         secondary_range=(0, 10),
         x_label_rotation=40,
         show_minor_x_labels=False,
         allow_interruptions=True,
         **COMMON,
     )
-    labels = [w.start.strftime("%d %b %y") for w in weeks]
+    labels = [r.start.strftime("%d %b %y") for r in rows]
     chart.x_labels = labels
     chart.x_labels_major = labels[:: _label_every(len(labels))]
-    chart.add("Distance (km)", [round(w.distance_km, 1) for w in weeks], stroke_style={"width": 3})
-    chart.add("Morning pain (0-10)", [p.morning for p in pain], secondary=True)
+    chart.add(
+        f"Distance ({unit})", [round(r.distance_km, 1) for r in rows], stroke_style={"width": 3}
+    )
+    chart.add("Morning pain (0-10)", [r.morning for r in rows], secondary=True)
     chart.add(
         "Pain during runs (0-10)",
-        [p.during for p in pain],
+        [r.during for r in rows],
         secondary=True,
         stroke_style={"dasharray": "6, 4"},
     )

@@ -21,6 +21,7 @@ infection or tumour: the "running through pain" model must not be applied to tho
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ def rules_from_data(data: dict[str, Any]) -> Rules:
             version=str(data["version"]),
             stages=stages,
             sources=tuple(data.get("sources", ())),
-            **values,  # type: ignore[arg-type]
+            **values,
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, RulesError):
@@ -120,7 +121,9 @@ def rules_from_data(data: dict[str, Any]) -> Rules:
     return rules
 
 
+@functools.lru_cache(maxsize=4)
 def load_rules(path: Path = RULES_PATH) -> Rules:
+    """The rules file, parsed and validated once per process (Rules is immutable)."""
     return rules_from_data(json.loads(path.read_text(encoding="utf-8")))
 
 

@@ -4,7 +4,7 @@ queries, whatever the size of the history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -89,8 +89,8 @@ def shoe_stats(*, user: Any) -> list[ShoeStats]:
     return [
         ShoeStats(
             shoe=s,
-            km=s.start_km + (s.run_m or 0) / 1000,  # type: ignore[attr-defined]
-            runs=s.run_count,  # type: ignore[attr-defined]
+            km=s.start_km + (s.run_m or 0) / 1000,
+            runs=s.run_count,
             avg_pain_during=pain.get(s.pk),
         )
         for s in shoes
@@ -100,6 +100,21 @@ def shoe_stats(*, user: Any) -> list[ShoeStats]:
 @dataclass(frozen=True, slots=True)
 class PainWeek:
     start: date
+    morning: float | None
+    during: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRow:
+    """One point of the dashboard chart and one row of its table: a week, or a block of
+    four weeks for the five-year view (sums of distance, means of the weekly pain means)."""
+
+    start: date
+    weeks: int
+    distance_km: float
+    sessions: int
+    change: float | None
+    nielsen_flag: bool
     morning: float | None
     during: float | None
 
@@ -114,16 +129,38 @@ class Dashboard:
     programme: Programme | None
     progress: progression.Result | None
     blocked_reasons: list[str]
-    latest_checkin: CheckIn | None
-    cross_training_s: dict[date, float] = field(default_factory=dict)
-
-    @property
-    def nielsen_weeks(self) -> list[load.Week]:
-        return [w for w in self.weeks if w.nielsen_flag]
+    latest_checkin_date: date | None
 
     @property
     def this_week(self) -> load.Week | None:
         return self.weeks[-1] if self.weeks else None
+
+    def series(self, block: int = 1) -> list[SeriesRow]:
+        rows: list[SeriesRow] = []
+        pairs = list(zip(self.weeks, self.pain, strict=True))
+        for i in range(len(pairs) % block or block, len(pairs) + 1, block):
+            chunk = pairs[max(0, i - block) : i]
+            if not chunk:
+                continue
+            morning = [p.morning for _, p in chunk if p.morning is not None]
+            during = [p.during for _, p in chunk if p.during is not None]
+            dist = sum(w.distance_km for w, _ in chunk)
+            prev = rows[-1].distance_km if rows else None
+            rows.append(
+                SeriesRow(
+                    start=chunk[0][0].start,
+                    weeks=len(chunk),
+                    distance_km=dist,
+                    sessions=sum(w.sessions for w, _ in chunk),
+                    change=chunk[0][0].change
+                    if block == 1
+                    else (None if not prev else (dist - prev) / prev),
+                    nielsen_flag=any(w.nielsen_flag for w, _ in chunk),
+                    morning=round(sum(morning) / len(morning), 1) if morning else None,
+                    during=round(sum(during) / len(during), 1) if during else None,
+                )
+            )
+        return rows
 
 
 def _pain_weeks(
@@ -151,73 +188,84 @@ def _pain_weeks(
     return out
 
 
-def _days(checkins: list[CheckIn]) -> list[progression.Day]:
+_DAY_FIELDS = (
+    "date",
+    "first_step_pain",
+    "run_pain_during",
+    "run_pain_after",
+    "settled_by_morning",
+    *CheckIn.RED_FLAG_FIELDS,
+)
+_FLAG_KEYS = tuple(f.removeprefix("flag_") for f in CheckIn.RED_FLAG_FIELDS)
+
+
+def _days(rows: list[tuple[Any, ...]]) -> list[progression.Day]:
     return [
         progression.Day(
-            day=c.date,
-            morning_pain=c.first_step_pain,
-            pain_during=c.run_pain_during,
-            pain_after=c.run_pain_after,
-            settled_by_morning=c.settled_by_morning,
-            red_flags=tuple(c.red_flags),
+            day=r[0],
+            morning_pain=r[1],
+            pain_during=r[2],
+            pain_after=r[3],
+            settled_by_morning=r[4],
+            red_flags=tuple(k for k, on in zip(_FLAG_KEYS, r[5:], strict=True) if on),
         )
-        for c in checkins
+        for r in rows
     ]
+
+
+def _checkin_days(user: Any, since: date, today: date) -> list[progression.Day]:
+    return _days(
+        list(
+            CheckIn.objects.filter(user=user, date__gte=since, date__lte=today)
+            .order_by("date")
+            .values_list(*_DAY_FIELDS)
+        )
+    )
 
 
 def dashboard_get(*, user: Any, today: date, weeks: int = 26) -> Dashboard:
-    """Everything the dashboard shows, in four or five queries for any length of history."""
+    """Everything the dashboard shows, in three to four queries for any length of history."""
     first = load.week_start(today) - timedelta(weeks=weeks - 1)
     since = min(first - timedelta(weeks=2), today - timedelta(days=ALERT_HISTORY_DAYS))
-    runs = list(
-        Run.objects.filter(user=user, local_date__gte=since, local_date__lte=today).values_list(
-            "local_date", "distance_m", "duration_s", "kind"
-        )
-    )
     sessions = [
-        load.Session(d, dist or 0.0, dur) for d, dist, dur, kind in runs if kind == Run.Kind.RUN
+        load.Session(d, dist or 0.0, dur)
+        for d, dist, dur in Run.objects.filter(
+            user=user, kind=Run.Kind.RUN, local_date__gte=since, local_date__lte=today
+        ).values_list("local_date", "distance_m", "duration_s")
     ]
-    cross: dict[date, float] = {}
-    for d, _dist, dur, kind in runs:
-        if kind == Run.Kind.CROSS_TRAINING:
-            monday = load.week_start(d)
-            cross[monday] = cross.get(monday, 0.0) + dur
-    checkins = list(CheckIn.objects.filter(user=user, date__gte=since, date__lte=today))
+    days = _checkin_days(user, since, today)
     programme = Programme.objects.filter(user=user, active=True).first()
     blockers = programme_blockers(user)
+    rules = progression.load_rules()
     progress = None
     if programme is not None:
         if programme.started_on >= since:
-            in_programme = [c for c in checkins if c.date >= programme.started_on]
+            in_programme = [d for d in days if d.day >= programme.started_on]
         else:
-            in_programme = list(
-                CheckIn.objects.filter(user=user, date__gte=programme.started_on, date__lte=today)
-            )
+            in_programme = _checkin_days(user, programme.started_on, today)
         progress = progression.evaluate(
-            _days(in_programme),
+            in_programme,
             today=today,
-            rules=progression.load_rules(),
+            rules=rules,
             start_stage=programme.start_stage,
             blockers=blockers,
         )
-    else:
-        progress = None
+    recent_flags = [d for d in days if d.red_flags and (today - d.day).days < 14]
     open_flags = progression.evaluate(
-        _days([c for c in checkins if (today - c.date).days < 14 and c.red_flags]),
-        today=today,
-        rules=progression.load_rules(),
-        blockers=blockers,
+        recent_flags, today=today, rules=rules, blockers=blockers
     ).blocked_reasons
-    pain_rows = [(c.date, c.first_step_pain, c.run_pain_during) for c in checkins]
     return Dashboard(
         today=today,
         weeks=load.weekly_load(sessions, first=first, last=today),
-        pain=_pain_weeks([r for r in pain_rows if r[0] >= first], first, today),
+        pain=_pain_weeks(
+            [(d.day, d.morning_pain, d.pain_during) for d in days if d.day >= first],
+            first,
+            today,
+        ),
         acwr=load.acwr(sessions, today=today),
-        alerts=alerts.pain_alerts([(d, m) for d, m, _ in pain_rows], today=today),
+        alerts=alerts.pain_alerts([(d.day, d.morning_pain) for d in days], today=today),
         programme=programme,
         progress=progress,
         blocked_reasons=list(open_flags),
-        latest_checkin=max(checkins, key=lambda c: c.date) if checkins else None,
-        cross_training_s=cross,
+        latest_checkin_date=days[-1].day if days else None,
     )

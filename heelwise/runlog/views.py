@@ -34,21 +34,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
     data = selectors.dashboard_get(user=request.user, today=today, weeks=weeks)
     shoes = selectors.shoe_stats(user=request.user)
-    rows = list(zip(data.weeks, data.pain, strict=True))
+    block = _block(weeks)
     return render(
         request,
         "runlog/dashboard.html",
         {
             "data": data,
-            "rows": rows[::-1],
+            "rows": data.series(block)[::-1],
+            "block": block,
             "shoes": shoes,
             "weeks": weeks,
             "week_choices": selectors.CHART_WEEKS,
-            "cross": data.cross_training_s,
-            "checked_in_today": data.latest_checkin is not None
-            and data.latest_checkin.date == today,
+            "checked_in_today": data.latest_checkin_date == today,
         },
     )
+
+
+def _block(weeks: int) -> int:
+    """Weeks per chart point: four-week blocks beyond a year keep the chart readable."""
+    return 4 if weeks > 52 else 1
 
 
 def _svg_response(svg: str) -> HttpResponse:
@@ -62,10 +66,9 @@ def _svg_response(svg: str) -> HttpResponse:
 @login_required
 @csp_exempt()
 def chart_pain_load(request: HttpRequest) -> HttpResponse:
-    data = selectors.dashboard_get(
-        user=request.user, today=services.local_today(), weeks=_weeks(request)
-    )
-    return _svg_response(charts.pain_load_svg(data.weeks, data.pain))
+    weeks = _weeks(request)
+    data = selectors.dashboard_get(user=request.user, today=services.local_today(), weeks=weeks)
+    return _svg_response(charts.pain_load_svg(data.series(_block(weeks)), _block(weeks)))
 
 
 @login_required

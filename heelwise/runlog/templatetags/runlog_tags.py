@@ -32,3 +32,9 @@ def status_label(status: str) -> str:
 @register.filter
 def sport_label(sport: str | None) -> str:
     return "–" if not sport else sport.replace("_", " ")
+
+
+@register.filter
+def percent(fraction: object) -> str:
+    """0.253 -> "+25%"; None -> "–"."""
+    return f"{fraction * 100:+.0f}%" if isinstance(fraction, int | float) else "–"
