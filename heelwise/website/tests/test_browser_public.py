@@ -158,16 +158,29 @@ def test_the_enquiry_form_rejects_bad_input_then_accepts_good_input(
     assert csp_errors(page) == []
 
 
-def test_screenshots_of_home_and_clinics(
+SCREENSHOTS = [
+    ("home", "/"),
+    ("clinics", "/clinics/"),
+    ("clinic-london", "/clinics/london/"),
+    ("guide", "/heel-pain-guide/"),
+    ("practitioners", "/practitioners/"),
+    ("practitioner", "/practitioners/priya-shah/"),
+    ("contact", "/contact/"),
+    ("thanks", "/contact/thank-you/"),
+    ("privacy", "/privacy/"),
+    ("login", "/accounts/login/"),
+]
+
+
+def test_screenshots_at_phone_and_desktop_widths(
     page: Any, phone_page: Any, demo_clinic: None, shot: Any
 ) -> None:
-    for name, path in (
-        ("home", "/"),
-        ("clinics", "/clinics/"),
-        ("guide", "/heel-pain-guide/"),
-        ("contact", "/contact/"),
-    ):
+    for name, path in SCREENSHOTS:
         page.goto(path)
         assert shot(page, f"{name}-desktop").exists()
         phone_page.goto(path)
         assert shot(phone_page, f"{name}-phone").exists()
+    # The phone layout never scrolls sideways.
+    for _, path in SCREENSHOTS:
+        phone_page.goto(path)
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, path

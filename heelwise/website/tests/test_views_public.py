@@ -79,11 +79,11 @@ class PublicPagesTests:
     ) -> None:
         bedford = client.get(reverse("website:clinic_detail", args=["bedford"]))
         html = bedford.content.decode()
-        monday = html.split('<th scope="row">Monday</th>')[1].split("</tr>")[0]
+        monday = html.split('<span class="day-full">Monday</span>')[1].split("</tr>")[0]
         assert "09:00 to 18:00" in monday
         assert "18:00 to 20:00" in monday
         assert "Evening session" in monday
-        sunday = html.split('<th scope="row">Sunday</th>')[1].split("</tr>")[0]
+        sunday = html.split('<span class="day-full">Sunday</span>')[1].split("</tr>")[0]
         assert "Closed" in sunday
 
     def test_it_shows_upcoming_closures_only(self, client: Client, demo_clinic: None) -> None:
