@@ -109,15 +109,18 @@ class Acwr:
 
 def acwr(sessions: Iterable[Session], *, today: date) -> Acwr | None:
     """7-day over 28-day mean daily distance, both windows ending on ``today``. None when there
-    is no running at all in the 28 days (a ratio of nothing is not information)."""
+    is no running in the 28 days, or none in its first week (a chronic window that is really
+    a few days long says nothing)."""
     acute = chronic = 0.0
+    oldest = -1
     for s in sessions:
         age = (today - s.day).days
         if 0 <= age < CHRONIC_DAYS:
             chronic += s.distance_m
+            oldest = max(oldest, age)
             if age < ACUTE_DAYS:
                 acute += s.distance_m
-    if chronic <= 0:
+    if chronic <= 0 or oldest < CHRONIC_DAYS - ACUTE_DAYS:
         return None
     a, c = acute / ACUTE_DAYS, chronic / CHRONIC_DAYS
     return Acwr(acute_m_per_day=a, chronic_m_per_day=c, ratio=a / c)

@@ -67,6 +67,10 @@ class AcwrTests:
     def test_it_is_none_without_running(self) -> None:
         assert acwr([], today=MON) is None
 
+    def test_it_is_none_without_four_weeks_of_history(self) -> None:
+        sessions = [Session(MON + timedelta(days=i), 1000, 300) for i in range(10)]
+        assert acwr(sessions, today=MON + timedelta(days=10)) is None
+
 
 class PainAlertTests:
     def _scores(self, today: date, by_age: dict[range, int]) -> list[tuple[date, int]]:

@@ -178,6 +178,39 @@ class DashboardTests:
         assert "gone up over the last two weeks" in page and "Book a clinician" in page
 
 
+class ImportViewTests:
+    def test_it_polls_progress_until_the_job_finishes(self, alice: Any) -> None:
+        from heelwise.runlog.models import ImportJob
+
+        job = ImportJob.objects.create(user=alice, upload_name="export.zip", total=10, done=3)
+        client = _client(alice)
+        url = reverse("runlog:import_detail", args=[job.pk])
+        partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert 'hx-trigger="every 1s"' in partial and "3 of 10 files" in partial
+        assert "<html" not in partial
+        job.status = ImportJob.Status.DONE
+        job.report = {"summary": {"imported": 1}, "rows": [{"file": "a.fit", "status": "error",
+                      "reason": "FIT file truncated"}]}  # fmt: skip
+        job.save()
+        done = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert "hx-trigger" not in done and "FIT file truncated" in done
+
+    def test_it_refuses_an_empty_upload(self, alice: Any) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = _client(alice).post(
+            reverse("runlog:import_new"), {"file": SimpleUploadedFile("x.fit", b"")}
+        )
+        assert response.status_code == 422
+
+    def test_it_hides_other_runners_imports(self, alice: Any, charlie: Any) -> None:
+        from heelwise.runlog.models import ImportJob
+
+        job = ImportJob.objects.create(user=alice, upload_name="export.zip")
+        url = reverse("runlog:import_detail", args=[job.pk])
+        assert _client(charlie).get(url).status_code == 404
+
+
 class ProgrammeViewTests:
     def test_it_starts_the_programme(self, alice: Any) -> None:
         client = _client(alice)
