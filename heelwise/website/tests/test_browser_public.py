@@ -184,3 +184,14 @@ def test_screenshots_at_phone_and_desktop_widths(
     for _, path in SCREENSHOTS:
         phone_page.goto(path)
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_the_skip_link_is_first_and_moves_focus_to_main(page: Any, demo_clinic: None) -> None:
+    page.goto("/clinics/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0  # visible on screen when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
