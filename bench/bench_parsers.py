@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from heelwise.parsers import ParseError, iter_archive, parse_bytes  # noqa: E402
+from heelwise.parsers import Limits, ParseError, iter_archive, parse_bytes  # noqa: E402
+from heelwise.parsers.api import MB  # noqa: E402
 from heelwise.parsers.tests.fitwriter import synthetic_run  # noqa: E402
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "fit"
@@ -79,8 +80,9 @@ def bench_gpx(points: int) -> list[tuple[str, str, float, str]]:
     import gpxpy
 
     data = make_gpx(points)
-    ours = best_of(3, lambda: parse_bytes(data))
-    (act,) = parse_bytes(data)
+    big = Limits(max_bytes=512 * MB)  # the generated file is above the 50 MB upload limit
+    ours = best_of(3, lambda: parse_bytes(data, limits=big))
+    (act,) = parse_bytes(data, limits=big)
     assert act.points == points
 
     def gpxpy_parse() -> None:
@@ -191,7 +193,7 @@ def make_archive(path: Path, activities: int, seconds: int) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for i in range(activities):
             start = datetime(2022, 1, 1, 6, 0, tzinfo=UTC) + timedelta(days=i)
-            if i % 2 == 0:
+            if i % 4 < 2:  # half FIT, half GPX, interleaved so worker shards get both
                 name = f"activities/{1000 + i}.fit.gz"
                 data = synthetic_run(start_posix=start.timestamp(), seconds=seconds)
                 assert len(data) == len(fit_template)
@@ -215,12 +217,12 @@ def _vm_hwm_kb() -> int | None:
     return None
 
 
-def parse_archive_child(path: str) -> None:
+def parse_archive_child(path: str, shard: tuple[int, int] | None = None) -> None:
     """Runs in a fresh process so ru_maxrss is the parsing alone."""
     t0 = time.perf_counter()
     c0 = time.process_time()
     ok = errors = points = 0
-    for result in iter_archive(path):
+    for result in iter_archive(path, shard=shard):
         if result.status == "ok":
             ok += len(result.activities)
             points += sum(a.points for a in result.activities)
@@ -264,7 +266,21 @@ def bench_archive(activities: int, seconds: int) -> list[tuple[str, str, float, 
             text=True,
         )
         result = json.loads(proc.stdout.strip().splitlines()[-1])
+        # The same archive shared by two worker processes (iter_archive(shard=(i, 2))).
+        t0 = time.perf_counter()
+        workers = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--parse-archive", str(path), "--shard", f"{i}/2"],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(2)
+        ]
+        shards = [json.loads(w.communicate()[0].strip().splitlines()[-1]) for w in workers]
+        wall2 = time.perf_counter() - t0
     assert result["activities"] == activities and result["errors"] == 0, result
+    assert sum(s["activities"] for s in shards) == activities, shards
+    print(f"archive, 2 processes: {wall2:.1f}s wall; {shards}")
     print(
         f"archive: {activities} x {seconds}s activities, zip {size / 1e6:.0f} MB "
         f"(generated in {gen:.0f}s): {result}"
@@ -272,9 +288,11 @@ def bench_archive(activities: int, seconds: int) -> list[tuple[str, str, float, 
     label = f"Archive, {activities} one-hour activities ({size / 1e6:.0f} MB zip)"
     return [
         (label, "wall time, 1 process", result["wall_s"], "s"),
+        (label, "wall time, 2 processes (shard=(i, 2))", wall2, "s"),
         (label, "CPU time", result["cpu_s"], "s"),
         (label, "peak RSS (ru_maxrss)", result["peak_rss_mb"], "MB"),
         (label, "peak RSS (/proc VmHWM)", result["vm_hwm_mb"] or 0.0, "MB"),
+        (label, "peak RSS per worker, 2 processes", max(s["peak_rss_mb"] for s in shards), "MB"),
         (label, "points parsed per CPU second", result["points"] / result["cpu_s"], "points/s"),
     ]
 
@@ -284,9 +302,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small inputs, smoke test only")
     parser.add_argument("--parse-archive", help=argparse.SUPPRESS)
     parser.add_argument("--make-archive", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--shard", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.parse_archive:
-        parse_archive_child(args.parse_archive)
+        shard = None
+        if args.shard:
+            index, count = args.shard.split("/")
+            shard = (int(index), int(count))
+        parse_archive_child(args.parse_archive, shard)
         return
     if args.make_archive:
         path, count, secs = args.make_archive

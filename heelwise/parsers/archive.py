@@ -96,6 +96,14 @@ class _Budget:
         self.limits = limits
         self.members = 0
         self.total = 0
+        self.shard: tuple[int, int] | None = None
+        self.activity_members = 0
+
+    def mine(self) -> bool:
+        """Whether this worker parses the next activity member (see ``shard``)."""
+        index = self.activity_members
+        self.activity_members += 1
+        return self.shard is None or index % self.shard[1] == self.shard[0]
 
 
 def iter_archive(
@@ -104,14 +112,21 @@ def iter_archive(
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     archive_limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+    shard: tuple[int, int] | None = None,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per member of a zip export (nested zips are walked too).
 
     Non-activity members (JSON, CSV, photos) are yielded as ``skipped``. A broken archive
-    yields a single ``error`` result named after the archive.
+    yields a single ``error`` result named after the archive. ``shard=(i, n)`` parses only
+    every n-th member starting at i (members of nested zips included), so n worker processes
+    can share one archive; limits still count every member.
     """
     label = name or (os.fspath(source) if isinstance(source, str | os.PathLike) else "archive.zip")
-    yield from _walk(source, label, limits, _Budget(archive_limits), depth=1)
+    if shard is not None and not 0 <= shard[0] < shard[1]:
+        raise ValueError(f"shard must be (index, count) with 0 <= index < count, not {shard}")
+    budget = _Budget(archive_limits)
+    budget.shard = shard
+    yield from _walk(source, label, limits, budget, depth=1)
 
 
 def _walk(
@@ -154,6 +169,8 @@ def _walk(
                 continue
             if not is_activity_name(lower):
                 yield FileResult(member, "skipped", reason="not an activity file")
+                continue
+            if not budget.mine():
                 continue
             yield _member(zf, info, member, limits, budget, hints.get(info.filename))
 

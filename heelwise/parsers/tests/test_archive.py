@@ -117,3 +117,18 @@ def test_a_zip_passed_to_parse_bytes_is_pointed_at_iter_archive() -> None:
         zf.writestr("a.gpx", b"")
     with pytest.raises(UnsupportedFormatError, match="iter_archive"):
         parse_bytes(buf.getvalue())
+
+
+def test_shards_split_the_activity_members_between_workers(tmp_path: Path) -> None:
+    path = tmp_path / "shared.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("activities.csv", "Activity ID,Filename\n")
+        for i in range(7):
+            zf.writestr(f"activities/{i}.fit", synthetic_run(seconds=20))
+    names = [
+        {r.name for r in iter_archive(path, shard=(i, 3)) if r.status == "ok"} for i in range(3)
+    ]
+    assert [len(n) for n in names] == [3, 2, 2]
+    assert set.union(*names) == {f"{path}!activities/{i}.fit" for i in range(7)}
+    with pytest.raises(ValueError, match="shard must be"):
+        list(iter_archive(path, shard=(3, 3)))
