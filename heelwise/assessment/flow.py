@@ -17,7 +17,6 @@ from heelwise.assessment import engine
 from heelwise.clinical.knowledge_base import Finding
 
 SESSION_KEY = "hw_assessment"
-RESULTS_SESSION_KEY = "hw_assessment_results"
 CONTROL_FIELDS = frozenset({"csrfmiddlewaretoken", "nav"})
 STOP_DISPOSITIONS = frozenset({"urgent", "emergency"})
 FOCUS_RANKED_MAX = 6

@@ -28,7 +28,12 @@ def assessment_get_for_viewer(
 ) -> Assessment | None:
     """The assessment if this viewer may see it: its owner, or (while unsaved and within the
     retention period) the browser session that took it. Anyone else gets None (a 404)."""
-    assessment = Assessment.objects.filter(public_id=public_id).first()
+    # The answers and result load only when a page is rendered (not for a cached page).
+    assessment = (
+        Assessment.objects.defer("questionnaire_response", "result")
+        .filter(public_id=public_id)
+        .first()
+    )
     if assessment is None:
         return None
     if assessment.user_id is not None:
@@ -43,7 +48,7 @@ def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
 
 def assessment_get_by_feed_token(*, token: str) -> Assessment | None:
     try:
-        public_id = signing.loads(token, salt=FEED_SALT)
+        public_id = signing.Signer(salt=FEED_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     return Assessment.objects.filter(public_id=public_id).first()
@@ -52,18 +57,19 @@ def assessment_get_by_feed_token(*, token: str) -> Assessment | None:
 def assessment_get_by_booking_token(*, token: str) -> Assessment | None:
     """For the booking flow and the clinician: the assessment a signed booking link names."""
     try:
-        public_id = signing.loads(token, salt=BOOKING_SALT, max_age=60 * 60 * 24 * 90)
+        public_id = signing.Signer(salt=BOOKING_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     return Assessment.objects.filter(public_id=public_id).first()
 
 
 def feed_token(assessment: Assessment) -> str:
-    return signing.dumps(str(assessment.public_id), salt=FEED_SALT)
+    """Unguessable and stable (no timestamp), so a subscribed calendar URL never changes."""
+    return signing.Signer(salt=FEED_SALT).sign_object(str(assessment.public_id))
 
 
 def booking_token(assessment: Assessment) -> str:
-    return signing.dumps(str(assessment.public_id), salt=BOOKING_SALT)
+    return signing.Signer(salt=BOOKING_SALT).sign_object(str(assessment.public_id))
 
 
 def assessment_answers(assessment: Assessment) -> dict[str, Any]:

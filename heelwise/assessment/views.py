@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from heelwise.accounts.models import User
 from heelwise.assessment import engine, fhir, flow
 from heelwise.assessment.flow import STEPS, STEPS_BY_KEY, Progress, Step, StepSubmission
+from heelwise.assessment.fragments import cached_fragment, cached_page, fragment_key
 from heelwise.assessment.ics import exercise_calendar
 from heelwise.assessment.models import ANONYMOUS_RETENTION, Assessment
 from heelwise.assessment.pdf import care_plan_pdf
-from heelwise.assessment.presentation import result_view
+from heelwise.assessment.presentation import DISPOSITIONS, ResultView, result_view
 from heelwise.assessment.selectors import (
     assessment_answers,
     assessment_get_by_feed_token,
@@ -55,8 +57,30 @@ def _step_url(key: str) -> str:
     return reverse("assessment:step", args=[key])
 
 
-def _session_results(request: HttpRequest) -> list[str]:
-    return list(request.session.get(flow.RESULTS_SESSION_KEY, []))
+RESULTS_COOKIE = "hw_results"
+RESULTS_SALT = "heelwise.assessment.results"
+
+
+def _result_ids(request: HttpRequest) -> list[str]:
+    """Ids of the anonymous results this browser took, from a signed cookie that expires with
+    them (no database session is needed to look at a result)."""
+    max_age = int(ANONYMOUS_RETENTION.total_seconds())
+    raw = request.get_signed_cookie(RESULTS_COOKIE, default="", salt=RESULTS_SALT, max_age=max_age)
+    return [part for part in str(raw).split(",") if part][-10:]
+
+
+def _remember_result(request: HttpRequest, response: HttpResponse, assessment: Assessment) -> None:
+    ids = [*_result_ids(request)[-9:], str(assessment.public_id)]
+    response.set_signed_cookie(
+        RESULTS_COOKIE,
+        ",".join(ids),
+        salt=RESULTS_SALT,
+        max_age=int(ANONYMOUS_RETENTION.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+        path="/assessment/",
+    )
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -144,11 +168,22 @@ def _render_step(
     else:
         raw, errors, form_errors = submission.raw, submission.errors, submission.form_errors
     index = flow.STEP_KEYS.index(step.key)
-    rows = _rows(step, progress, raw, errors)
+    prior = progress.answers(upto=step.key)
+    shown = progress.shown_values(step.key)
+    focus = flow.focus_keys(progress) if step.focus or step.key == "history" else None
+    key = fragment_key("step", engine.kb_version(), step.key, focus, prior, shown, raw, errors)
+    rows: list[dict[str, Any]] = []
+
+    def render_questions() -> str:
+        rows.extend(_rows(step, progress, raw, errors))
+        return render_to_string("assessment/_questions.html", {"rows": rows})
+
+    questions_html = cached_fragment(key, render_questions)
+    kb = engine.knowledge_base()
     context = {
         "step": step,
-        "rows": rows,
-        "errors": [(r["f"].key, r["f"].question, r["error"]) for r in rows if r["error"]],
+        "questions_html": questions_html,
+        "errors": [(k, kb.findings[k].question, message) for k, message in errors.items()],
         "form_errors": form_errors,
         "number": index + 1,
         "total": len(STEPS),
@@ -163,9 +198,10 @@ def _render_step(
             for s in STEPS
         ],
         "previous": flow.previous_step(step.key),
-        "prior_json": json.dumps(progress.answers(upto=step.key)),
+        "prior_json": json.dumps(prior),
     }
-    request.session[flow.SESSION_KEY] = progress.dump()
+    if progress.started and request.session.get(flow.SESSION_KEY) != progress.dump():
+        request.session[flow.SESSION_KEY] = progress.dump()  # e.g. the focus questions chosen
     status = 422 if submission is not None else 200
     return render(request, "assessment/step.html", context, status=status)
 
@@ -186,7 +222,10 @@ def step(request: HttpRequest, key: str) -> HttpResponse:
         )
         return redirect(_step_url(first))
     if request.method == "GET":
-        return _render_step(request, current, progress)
+        page_key = fragment_key(
+            "step-page", engine.kb_version(), key, progress.dump(), progress.first_incomplete()
+        )
+        return cached_page(request, page_key, lambda: _render_step(request, current, progress))
 
     submission = flow.parse_step(current, progress, request.POST)
     if request.POST.get("nav") == "back":
@@ -207,12 +246,12 @@ def step(request: HttpRequest, key: str) -> HttpResponse:
     assessment = assessment_submit(
         answers=answers, user=_user(request), stopped_early=following is not None
     )
-    request.session.pop(flow.SESSION_KEY, None)
-    request.session[flow.RESULTS_SESSION_KEY] = [
-        *_session_results(request)[-9:],
-        str(assessment.public_id),
-    ]
-    return redirect("assessment:result", public_id=assessment.public_id)
+    request.session.pop(flow.SESSION_KEY, None)  # the answers leave the session
+    if not request.user.is_authenticated and not request.session.keys():
+        request.session.flush()  # an anonymous visitor keeps no session row at all
+    response = redirect("assessment:result", public_id=assessment.public_id)
+    _remember_result(request, response, assessment)
+    return response
 
 
 # --------------------------------------------------------------------------- result
@@ -220,15 +259,14 @@ def step(request: HttpRequest, key: str) -> HttpResponse:
 
 def _viewable(request: HttpRequest, public_id: uuid.UUID) -> Assessment:
     assessment = assessment_get_for_viewer(
-        public_id=public_id, user=request.user, session_ids=_session_results(request)
+        public_id=public_id, user=request.user, session_ids=_result_ids(request)
     )
     if assessment is None:
         raise Http404("No such assessment")
     return assessment
 
 
-def _result_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
-    answers = assessment_answers(assessment)
+def _links(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     result_url = request.build_absolute_uri(
         reverse("assessment:result", args=[assessment.public_id])
     )
@@ -236,7 +274,6 @@ def _result_context(request: HttpRequest, assessment: Assessment) -> dict[str, A
     feed_url = request.build_absolute_uri(feed_path)
     return {
         "assessment": assessment,
-        "view": result_view(assessment.result, answers),
         "result_url": result_url,
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
@@ -247,12 +284,64 @@ def _result_context(request: HttpRequest, assessment: Assessment) -> dict[str, A
     }
 
 
+def _result_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
+    """Everything the PDF shows: the links and the full result view."""
+    _load_content(assessment)
+    view = result_view(assessment.result, assessment_answers(assessment))
+    return {**_links(request, assessment), "view": view}
+
+
 @never_cache
 @require_GET
 def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = _viewable(request, public_id)
-    context = _result_context(request, assessment)
-    context["save_next"] = urlencode({"next": context["save_url"]})
+    page_key = fragment_key("result-page", str(assessment.public_id), assessment.kb_version)
+    return cached_page(request, page_key, lambda: _render_result(request, assessment))
+
+
+def _load_content(assessment: Assessment) -> None:
+    """Load the deferred answers and result together (one query)."""
+    deferred = assessment.get_deferred_fields() & {"result", "questionnaire_response"}
+    if deferred:
+        assessment.refresh_from_db(fields=sorted(deferred))
+
+
+def _render_result(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    _load_content(assessment)
+    result = assessment.result
+    context = _links(request, assessment)
+    built: list[ResultView] = []
+
+    def full_view() -> ResultView:
+        if not built:
+            built.append(result_view(result, assessment_answers(assessment)))
+        return built[0]
+
+    def render_part(template: str) -> str:
+        return render_to_string(template, {"assessment": assessment, "view": full_view()})
+
+    # A stored result never changes, so its rendered body is cached by id and KB version.
+    version = (str(assessment.public_id), assessment.kb_version)
+    context.update(
+        {
+            "view": {
+                "disposition": result["disposition"],
+                "advice": DISPOSITIONS[result["disposition"]],
+                "red_flags": result.get("red_flags", []),
+                "kb_version": assessment.kb_version,
+            },
+            "has_plan": bool(result.get("care_plan")),
+            "body_html": cached_fragment(
+                fragment_key("result-body", *version),
+                lambda: render_part("assessment/_result_body.html"),
+            ),
+            "answers_html": cached_fragment(
+                fragment_key("result-answers", *version),
+                lambda: render_part("assessment/_result_answers.html"),
+            ),
+            "save_next": urlencode({"next": context["save_url"]}),
+        }
+    )
     return render(request, "assessment/result.html", context)
 
 
