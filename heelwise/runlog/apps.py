@@ -11,6 +11,8 @@ class RunlogConfig(AppConfig):
 
     def ready(self) -> None:
         from heelwise.accounts.personal_data import PersonalDataProvider, register
+        from heelwise.runlog.safety import latest_assessment_blockers, register_blocker_source
         from heelwise.runlog.services import runlog_erase, runlog_export
 
         register(PersonalDataProvider(name="recovery", export=runlog_export, erase=runlog_erase))
+        register_blocker_source(latest_assessment_blockers)

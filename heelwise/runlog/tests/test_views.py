@@ -143,9 +143,10 @@ class DashboardTests:
         assert response.status_code == 200
         assert b"Do today's check-in" in response.content
 
-    # session, user, runs, check-ins, programme, shoes + distance, shoe pain; plus the
+    # session, user, runs, check-ins, programme, latest assessment, shoes + distance, shoe
+    # pain; plus the
     # programme's check-ins when it started before the window shown.
-    @pytest.mark.parametrize(("weeks", "queries"), [(26, 8), (260, 7)])
+    @pytest.mark.parametrize(("weeks", "queries"), [(26, 9), (260, 8)])
     def test_it_uses_a_bounded_number_of_queries(
         self, alice: Any, weeks: int, queries: int, django_assert_num_queries: Any
     ) -> None:
@@ -240,3 +241,31 @@ class PersonalDataTests:
         assert len(data["recovery"]["runs"]) == 3 and len(data["recovery"]["check_ins"]) == 3
         user_delete(user=alice)
         assert not Run.objects.exists() and not CheckIn.objects.exists()
+
+
+class AssessmentBlockerTests:
+    def _assess(self, user: Any, leading: str, red_flags: list[dict[str, str]]) -> None:
+        from django.utils import timezone
+
+        from heelwise.assessment.models import Assessment
+
+        Assessment.objects.create(
+            user=user,
+            questionnaire_response={},
+            result={"red_flags": red_flags, "differential": [{"condition": leading}]},
+            kb_version="test",
+            disposition="soon",
+            saved_at=timezone.now(),
+        )
+
+    def test_it_pauses_the_programme_for_a_suspected_stress_fracture(self, alice: Any) -> None:
+        services.programme_start(user=alice, started_on=services.local_today())
+        self._assess(alice, "calcaneal_stress_fracture", [])
+        page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
+        assert "Paused" in page and "stress fracture" in page
+
+    def test_it_offers_the_programme_for_plantar_fasciitis(self, alice: Any) -> None:
+        services.programme_start(user=alice, started_on=services.local_today())
+        self._assess(alice, "plantar_fasciitis", [])
+        page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
+        assert "Paused" not in page and "Brisk walk" in page
