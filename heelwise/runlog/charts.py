@@ -3,6 +3,7 @@ with the same numbers beside it for screen-reader users and anyone who prefers n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pygal
@@ -52,8 +53,13 @@ def pain_load_svg(rows: Sequence[SeriesRow], block: int = 1) -> str:
         x_label_rotation=40,
         show_minor_x_labels=False,
         allow_interruptions=True,
+        include_x_axis=True,
         **COMMON,
     )
+    # Eleven primary ticks from 0 so the secondary (pain) axis reads 0, 1, ... 10.
+    top = max((r.distance_km for r in rows), default=0.0)
+    step = max(1, math.ceil(top / 10))
+    chart.y_labels = [step * i for i in range(11)]
     labels = [r.start.strftime("%d %b %y") for r in rows]
     chart.x_labels = labels
     chart.x_labels_major = labels[:: _label_every(len(labels))]
