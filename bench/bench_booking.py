@@ -269,9 +269,10 @@ def main() -> None:
 
     proc = serve(args.db_url, args.port, args.workers)
     try:
-        for _ in range(20):  # warm every worker's connection and imports
+        warm = {**slots[0], "start": "2000-01-01T09:00:00+00:00", **person, "email": "w@e.com"}
+        for _ in range(10 * args.workers):  # warm every worker: connection, imports, schemas
             request(args.port, "POST", "/bench/insert/", {"warm": 1})
-            request(args.port, "GET", "/api/v1/services", None)
+            request(args.port, "POST", "/api/v1/bookings", warm)  # 422 (past): no booking
         bare1 = load(args.port, args.clients, args.per_client, bare_body)
         booking = load(args.port, args.clients, args.per_client, booking_body)
         bare2 = load(args.port, args.clients, args.per_client, bare_body)

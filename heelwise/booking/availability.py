@@ -23,16 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from heelwise.booking import clock
 from heelwise.booking.models import Booking, Break, ServicePolicy, WeeklyAvailability
-from heelwise.clinics.models import Closure, OpeningHours, Practitioner, Room, Service, Site
+from heelwise.clinics.models import Practitioner, Service, Site
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_GRID_MINUTES = 15
@@ -125,61 +125,108 @@ def schedule_load(
     exclude_booking_id: int | None = None,
     lock: bool = False,
 ) -> Schedule:
-    """Load opening hours, availability, breaks, time off, bookings and rooms for the range.
+    """Load everything the slot computation needs for the range in ONE round trip: weekly
+    availability (with the practitioners), breaks, time off, existing bookings and, in person,
+    the site's opening hours, closures and rooms. This runs in every booking request, and each
+    round trip costs more than the computation.
 
-    With ``lock`` (inside a booking transaction) the candidate practitioners and rooms are
-    locked for those days before existing bookings are read; see ``resources_lock``."""
+    With ``lock`` (inside a booking transaction) the candidate practitioners and rooms are first
+    locked for those days (``resources_lock``), so the bookings read afterwards are current."""
     schedule = Schedule(service=service, site=site, grid_minutes=grid_minutes_for(service))
-    range_start, range_end = local_day_bounds(first_day, last_day)
     in_person = not service.is_remote
-    if in_person:
-        if site is None:
-            return schedule
-        for oh in OpeningHours.objects.filter(site=site).order_by("weekday", "opens"):
-            schedule.opening.setdefault(oh.weekday, []).append((oh.opens, oh.closes))
-        schedule.closures = list(
-            Closure.objects.filter(
-                site=site, first_day__lte=last_day, last_day__gte=first_day
-            ).values_list("first_day", "last_day")
-        )
-        schedule.rooms = list(
-            Room.objects.filter(site=site, is_active=True)
-            .order_by("name")
-            .values_list("pk", flat=True)
-        )
-    rules = WeeklyAvailability.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
-        Q(valid_until__isnull=True) | Q(valid_until__gte=first_day),
-        practitioner__is_active=True,
-    ).select_related("practitioner")
-    rules = rules.filter(site=site) if in_person else rules.filter(site__isnull=True)
-    if practitioner_id is not None:
-        rules = rules.filter(practitioner_id=practitioner_id)
-    for rule in rules.order_by("practitioner__display_order", "practitioner_id", "starts"):
-        schedule.practitioners[rule.practitioner_id] = rule.practitioner.name
-        schedule.practitioner_objects[rule.practitioner_id] = rule.practitioner
-        schedule.availability.setdefault(rule.practitioner_id, []).append(rule)
-    pids = list(schedule.practitioners)
-    if not pids:
+    if in_person and site is None:
         return schedule
+    range_start, range_end = local_day_bounds(first_day, last_day)
+    adapt_dt = connection.ops.adapt_datetimefield_value
+    adapt_d = connection.ops.adapt_datefield_value
+    # Which weekly rules apply: this site (in person) or remote sessions, valid in the range.
+    rule_where = "wa.site_id = %s" if in_person else "wa.site_id IS NULL"
+    rule_params: list[object] = [site.pk] if in_person and site is not None else []
+    rule_where += (
+        " AND p.is_active = %s AND (wa.valid_from IS NULL OR wa.valid_from <= %s)"
+        " AND (wa.valid_until IS NULL OR wa.valid_until >= %s)"
+    )
+    rule_params += [True, adapt_d(last_day), adapt_d(first_day)]
+    if practitioner_id is not None:
+        rule_where += " AND wa.practitioner_id = %s"
+        rule_params.append(practitioner_id)
+    rules_from = (
+        " FROM booking_weeklyavailability wa"
+        " JOIN clinics_practitioner p ON p.id = wa.practitioner_id WHERE " + rule_where
+    )
+    pids_sql = "SELECT wa.practitioner_id" + rules_from
+    rooms_sql = "SELECT id FROM clinics_room WHERE site_id = %s AND is_active = %s"
+    room_params: list[object] = [site.pk if site is not None else 0, True]
     if lock:
-        resources_lock(practitioner_ids=pids, room_ids=schedule.rooms, days=(first_day, last_day))
-    _load_busy(schedule, pids, range_start, range_end, exclude_booking_id)
+        with connection.cursor() as cursor:
+            cursor.execute(pids_sql, rule_params)
+            pids = sorted({row[0] for row in cursor.fetchall()})
+            rooms: list[int] = []
+            if in_person:
+                cursor.execute(rooms_sql, room_params)
+                rooms = [row[0] for row in cursor.fetchall()]
+        resources_lock(practitioner_ids=pids, room_ids=rooms, days=(first_day, last_day))
+    c = _COLUMNS
+    parts = [
+        "SELECT 0, wa.practitioner_id, {id}, wa.weekday, wa.starts, wa.ends, {ts}, {ts},"
+        " wa.valid_from, wa.valid_until, p.name, p.display_order" + rules_from,
+        "SELECT 1, practitioner_id, {id}, weekday, starts, ends, {ts}, {ts}, {d}, {d}, {s}, {n}"  # noqa: S608
+        f" FROM booking_break WHERE practitioner_id IN ({pids_sql})",
+        'SELECT 2, practitioner_id, {id}, {n}, {t}, {t}, start, "end", {d}, {d}, {s}, {n}'  # noqa: S608
+        f" FROM booking_timeoff WHERE practitioner_id IN ({pids_sql})"
+        ' AND start < %s AND "end" > %s',
+        "SELECT 3, practitioner_id, room_id, {n}, {t}, {t}, start, blocked_until,"  # noqa: S608
+        " {d}, {d}, {s}, {n} FROM booking_booking"
+        f" WHERE (practitioner_id IN ({pids_sql}) OR room_id IN ({rooms_sql}))"
+        f" AND status IN ({', '.join(['%s'] * len(Booking.ACTIVE_STATUSES))})"
+        " AND start < %s AND blocked_until > %s"
+        + (" AND id <> %s" if exclude_booking_id is not None else ""),
+    ]
+    params: list[object] = [*rule_params, *rule_params, *rule_params]
+    params += [adapt_dt(range_end), adapt_dt(range_start)]
+    params += [*rule_params, *room_params, *Booking.ACTIVE_STATUSES]
+    params += [adapt_dt(range_end + timedelta(days=1)), adapt_dt(range_start)]
+    if exclude_booking_id is not None:
+        params.append(exclude_booking_id)
+    if in_person:
+        parts += [
+            "SELECT 4, {id}, {id}, weekday, opens, closes, {ts}, {ts}, {d}, {d}, {s}, {n}"
+            " FROM clinics_openinghours WHERE site_id = %s",
+            "SELECT 5, {id}, {id}, {n}, {t}, {t}, {ts}, {ts}, first_day, last_day, {s}, {n}"
+            " FROM clinics_closure WHERE site_id = %s AND first_day <= %s AND last_day >= %s",
+            "SELECT 6, {id}, id, {n}, {t}, {t}, {ts}, {ts}, {d}, {d}, name, {n}"
+            " FROM clinics_room WHERE site_id = %s AND is_active = %s",
+        ]
+        params += [site.pk if site is not None else 0]
+        params += [site.pk if site is not None else 0, adapt_d(last_day), adapt_d(first_day)]
+        params += room_params
+    sql = " UNION ALL ".join(part.format(**c) for part in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)  # type: ignore[arg-type]
+        rows = cursor.fetchall()
+    _fill(schedule, rows)
     return schedule
 
 
-NO_ID = "CAST(NULL AS BIGINT)"
-NO_DAY = "CAST(NULL AS SMALLINT)"
-NO_TIME = "CAST(NULL AS TIME)"
-NO_TS = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
-
-
-def _ph(values: list[int] | list[str]) -> str:
-    return ", ".join(["%s"] * len(values))
+# Typed NULLs, so every branch of the UNION agrees on column types (PostgreSQL and SQLite).
+_COLUMNS = {
+    "id": "CAST(NULL AS BIGINT)",
+    "n": "CAST(NULL AS INTEGER)",
+    "t": "CAST(NULL AS TIME)",
+    "ts": "CAST(NULL AS TIMESTAMP WITH TIME ZONE)",
+    "d": "CAST(NULL AS DATE)",
+    "s": "CAST(NULL AS VARCHAR(100))",
+}
 
 
 def _as_time(value: object) -> time:
     return value if isinstance(value, time) else time.fromisoformat(str(value))
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def _as_instant(value: object) -> datetime:
@@ -188,61 +235,46 @@ def _as_instant(value: object) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
-def _load_busy(
-    schedule: Schedule,
-    pids: list[int],
-    range_start: datetime,
-    range_end: datetime,
-    exclude_booking_id: int | None,
-) -> None:
-    """Breaks, time off and existing bookings in ONE round trip (a UNION ALL), since this runs
-    inside every booking request."""
-    adapt = connection.ops.adapt_datetimefield_value
-    start_p, end_p = adapt(range_start), adapt(range_end + timedelta(days=1))
-    rooms = schedule.rooms
-    statuses = list(Booking.ACTIVE_STATUSES)
-    who = f"practitioner_id IN ({_ph(pids)})"
-    if rooms:
-        who = f"({who} OR room_id IN ({_ph(rooms)}))"
-    # Only placeholders are interpolated below: every value travels as a parameter.
-    sql = (
-        f"SELECT 1, practitioner_id, {NO_ID}, weekday, starts, ends, {NO_TS}, {NO_TS}"  # noqa: S608
-        " FROM booking_break"
-        f" WHERE practitioner_id IN ({_ph(pids)})"
-        f" UNION ALL SELECT 2, practitioner_id, {NO_ID}, {NO_DAY}, {NO_TIME}, {NO_TIME},"
-        ' start, "end"'
-        f" FROM booking_timeoff WHERE practitioner_id IN ({_ph(pids)})"
-        ' AND start < %s AND "end" > %s'
-        f" UNION ALL SELECT 3, practitioner_id, room_id, {NO_DAY}, {NO_TIME}, {NO_TIME},"
-        " start, blocked_until"
-        f" FROM booking_booking WHERE {who} AND status IN ({_ph(statuses)})"
-        " AND start < %s AND blocked_until > %s"
-    )
-    params: list[object] = [*pids, *pids, adapt(range_end), adapt(range_start), *pids, *rooms]
-    params += [*statuses, end_p, start_p]
-    if exclude_booking_id is not None:
-        sql += " AND id <> %s"
-        params.append(exclude_booking_id)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for kind, pid, room_id, weekday, starts, ends, begin, finish in rows:
-        if kind == 1:
+def _fill(schedule: Schedule, rows: list[tuple[Any, ...]]) -> None:
+    rules: list[tuple[int, int, time, WeeklyAvailability]] = []
+    names: dict[int, str] = {}
+    for kind, pid, room_id, weekday, t1, t2, ts1, ts2, d1, d2, name, order in rows:
+        if kind == 0:
+            rule = WeeklyAvailability(
+                practitioner_id=pid,
+                weekday=weekday,
+                starts=_as_time(t1),
+                ends=_as_time(t2),
+                valid_from=_as_date(d1),
+                valid_until=_as_date(d2),
+            )
+            rules.append((order, pid, rule.starts, rule))
+            names[pid] = name
+        elif kind == 1:
             schedule.breaks.setdefault(pid, []).append(
-                Break(
-                    practitioner_id=pid,
-                    weekday=weekday,
-                    starts=_as_time(starts),
-                    ends=_as_time(ends),
-                )
+                Break(practitioner_id=pid, weekday=weekday, starts=_as_time(t1), ends=_as_time(t2))
             )
         elif kind == 2:
-            schedule.time_off.setdefault(pid, []).append((_as_instant(begin), _as_instant(finish)))
-        else:
-            interval = (_as_instant(begin), _as_instant(finish))
+            schedule.time_off.setdefault(pid, []).append((_as_instant(ts1), _as_instant(ts2)))
+        elif kind == 3:
+            interval = (_as_instant(ts1), _as_instant(ts2))
             schedule.busy_practitioner.setdefault(pid, []).append(interval)
             if room_id is not None:
                 schedule.busy_room.setdefault(room_id, []).append(interval)
+        elif kind == 4:
+            schedule.opening.setdefault(weekday, []).append((_as_time(t1), _as_time(t2)))
+        elif kind == 5:
+            first, last = _as_date(d1), _as_date(d2)
+            assert first is not None and last is not None
+            schedule.closures.append((first, last))
+        else:
+            schedule.rooms.append(room_id)
+    for _order, pid, _starts, rule in sorted(rules, key=lambda r: (r[0], r[1], r[2])):
+        schedule.practitioners[pid] = names[pid]
+        schedule.availability.setdefault(pid, []).append(rule)
+    for periods in schedule.opening.values():
+        periods.sort()
+    schedule.rooms.sort()
 
 
 def resources_lock(

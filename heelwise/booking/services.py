@@ -125,7 +125,6 @@ def _insert(
     raise SlotTaken("This time has just been booked. Please choose another.")
 
 
-@transaction.atomic
 def booking_create(
     *,
     service: Service,
@@ -137,12 +136,42 @@ def booking_create(
     booked_by: object = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Book one appointment, or raise BookingInputError (422) / SlotTaken (409)."""
+    """Book one appointment, or raise BookingInputError (422) / SlotTaken (409).
+
+    An optimistic check against committed bookings runs first, outside any transaction, so the
+    many losers of a race answer 409 without taking locks; the winner then locks, re-checks with
+    the same availability function and inserts (the exclusion constraints have the last word).
+    """
     now = now or clock.now()
     if service.is_remote:
         site = None
     elif site is None:
         raise BookingInputError({"site": ["Choose a clinic for an in-person appointment."]})
+    slot_validate(service=service, site=site, start=start, practitioner_id=practitioner_id, now=now)
+    return _booking_create_locked(
+        service=service,
+        site=site,
+        start=start,
+        patient=patient,
+        practitioner_id=practitioner_id,
+        user=user,
+        booked_by=booked_by,
+        now=now,
+    )
+
+
+@transaction.atomic
+def _booking_create_locked(
+    *,
+    service: Service,
+    site: Site | None,
+    start: datetime,
+    patient: PatientDetails,
+    practitioner_id: int | None,
+    user: object,
+    booked_by: object,
+    now: datetime,
+) -> Booking:
     options = slot_validate(
         service=service, site=site, start=start, practitioner_id=practitioner_id, now=now, lock=True
     )
