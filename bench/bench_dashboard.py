@@ -1,7 +1,8 @@
 """The recovery dashboard for a runner with five years of daily data.
 
     .venv/bin/python bench/bench_dashboard.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hw_runlog .venv/bin/python bench/bench_dashboard.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hw_runlog \
+        .venv/bin/python bench/bench_dashboard.py
 
 Seeds (once per database) a runner with a run and a check-in on every day of five years, four
 pairs of shoes and a return-to-run programme started 10 weeks ago, then requests each page

@@ -87,9 +87,11 @@ def child(archive: str) -> None:
     User.objects.filter(email="bench-import@example.com").delete()
     user = User.objects.create_user("bench-import@example.com", "bench-password-1")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     first = activities_store(user=user, results=iter_archive(archive, limits=PER_FILE_LIMITS))
     t1 = time.perf_counter()
+    cpu1 = time.process_time()
     second = activities_store(user=user, results=iter_archive(archive, limits=PER_FILE_LIMITS))
     t2 = time.perf_counter()
     stored = Run.objects.filter(user=user).count()
@@ -98,6 +100,8 @@ def child(archive: str) -> None:
         json.dumps(
             {
                 "import_s": t1 - t0,
+                "import_cpu_s": cpu1 - cpu0,
+                "load_avg": os.getloadavg()[0],
                 "reimport_s": t2 - t1,
                 "first": first.summary(),
                 "second": second.summary(),
@@ -152,6 +156,8 @@ def main() -> None:
     )
     print("| measure | value |\n|---|---|")
     print(f"| first import (parse + store), wall | {r['import_s']:.1f} s |")
+    print(f"| first import, CPU time of the import process | {r['import_cpu_s']:.1f} s |")
+    print(f"| machine load average (1 min) at the end | {r['load_avg']:.1f} |")
     print(f"| activities stored | {r['stored']} ({r['first']['errors']} errors) |")
     print(
         f"| throughput | {args.activities / r['import_s']:.0f} activities/s, "
