@@ -8,6 +8,7 @@ Public API::
     load_knowledge_base(path=None)          # compiled KB, cached per directory
     knowledge_base_version() -> str
     findings_metadata() -> list[dict]       # question, options, who answers, group, order...
+    care_plan_catalogue() -> list[dict]     # instructions and evidence summary of every item
 
 Decision support only: the engine ranks possibilities and sets an urgency; it never diagnoses.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeBaseError",
     "assess",
+    "care_plan_catalogue",
     "findings_metadata",
     "knowledge_base_version",
     "load_knowledge_base",
@@ -45,3 +47,8 @@ def knowledge_base_version() -> str:
 def findings_metadata() -> list[dict[str, Any]]:
     """Every request key with what a questionnaire needs to ask it, in display order."""
     return load_knowledge_base().findings_metadata()
+
+
+def care_plan_catalogue() -> list[dict[str, Any]]:
+    """Every care-plan item's instructions, dose and evidence (results refer to items by key)."""
+    return load_knowledge_base().care_plan_catalogue()

@@ -10,13 +10,14 @@ and the other lines are still assessed; the exit status is then 2. No traceback 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
 import orjson
 
-from heelwise.clinical.engine import evaluate
+from heelwise.clinical.engine import evaluate_many
 from heelwise.clinical.explain import render, render_error
 from heelwise.clinical.knowledge_base import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from heelwise.clinical.validation import parse_request
@@ -24,6 +25,7 @@ from heelwise.clinical.validation import parse_request
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
+CHUNK = 256  # lines assessed together (their next questions are ranked in one matrix product)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,20 +53,30 @@ def _documents(data: bytes) -> Iterator[tuple[int, bytes]]:
             yield number, line
 
 
-def assess_line(kb: KnowledgeBase, number: int, text: bytes) -> tuple[dict[str, Any], bool]:
-    """Assess one input line; return (output object, valid?)."""
+def parse_line(
+    kb: KnowledgeBase, number: int, text: bytes
+) -> tuple[dict[str, Any], Any] | dict[str, Any]:
+    """(values, id) for a valid line, or the error object to print for an invalid one."""
     try:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         problem = {"field": "$", "message": f"malformed JSON: {exc}"}
-        return {"error": {"line": number, "problems": [problem]}}, False
+        return {"error": {"line": number, "problems": [problem]}}
     values, rid, problems = parse_request(kb, obj)
     if problems:
         error: dict[str, Any] = {"line": number, "problems": problems}
         if isinstance(rid, str):
             error["id"] = rid
-        return {"error": error}, False
-    return evaluate(kb, values, rid), True
+        return {"error": error}
+    return values, rid
+
+
+def assess_line(kb: KnowledgeBase, number: int, text: bytes) -> tuple[dict[str, Any], bool]:
+    """Assess one input line; return (output object, valid?)."""
+    parsed = parse_line(kb, number, text)
+    if isinstance(parsed, dict):
+        return parsed, False
+    return evaluate_many(kb, [parsed[0]], [parsed[1]])[0], True
 
 
 def _read(path: str) -> bytes:
@@ -85,30 +97,68 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"heelwise assess: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INVALID
-    return assess_stream(kb, data, sys.stdout.buffer, explain=args.explain)
+    # The knowledge base lives for the whole run: move it out of the cyclic collector's way,
+    # and pause collection during the batch (each request's garbage is freed by refcounting).
+    gc.freeze()
+    gc.disable()
+    try:
+        return assess_stream(kb, data, sys.stdout.buffer, explain=args.explain)
+    finally:
+        gc.enable()
+
+
+def _internal_error(number: int, exc: Exception) -> dict[str, Any]:
+    problem = {"field": "$", "message": f"internal error: {type(exc).__name__}: {exc}"}
+    return {"error": {"line": number, "problems": [problem]}}
+
+
+def _assess_chunk(
+    kb: KnowledgeBase, docs: list[tuple[int, bytes]]
+) -> tuple[list[tuple[dict[str, Any], bool]], int]:
+    """Outputs (object, valid?) for a chunk of lines, in order, and the chunk's exit status."""
+    status = EXIT_OK
+    outputs: list[tuple[dict[str, Any], bool] | None] = []
+    batch: list[tuple[int, dict[str, Any], Any]] = []
+    for number, text in docs:
+        parsed = parse_line(kb, number, text)
+        if isinstance(parsed, dict):
+            outputs.append((parsed, False))
+            status = EXIT_INVALID
+        else:
+            batch.append((len(outputs), parsed[0], parsed[1]))
+            outputs.append(None)
+    try:
+        results = evaluate_many(kb, [b[1] for b in batch], [b[2] for b in batch])
+    except Exception:  # noqa: BLE001 - find the offending line, keep the others
+        results = []
+        for pos, values, rid in batch:
+            try:
+                results.extend(evaluate_many(kb, [values], [rid]))
+            except Exception as exc:  # noqa: BLE001
+                results.append(_internal_error(docs[pos][0], exc))
+                status = EXIT_INTERNAL
+    for (pos, _, _), result in zip(batch, results, strict=True):
+        outputs[pos] = (result, "error" not in result)
+    return [o for o in outputs if o is not None], status
 
 
 def assess_stream(kb: KnowledgeBase, data: bytes, out: IO[bytes], *, explain: bool = False) -> int:
     status = EXIT_OK
-    chunk: list[bytes] = []
     questions = {k: f.question for k, f in kb.findings.items()}
-    for number, text in _documents(data):
-        try:
-            obj, valid = assess_line(kb, number, text)
-        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
-            problem = {"field": "$", "message": f"internal error: {type(exc).__name__}: {exc}"}
-            obj, valid = {"error": {"line": number, "problems": [problem]}}, False
+    docs = list(_documents(data))
+    for start in range(0, len(docs), CHUNK):
+        outputs, chunk_status = _assess_chunk(kb, docs[start : start + CHUNK])
+        if EXIT_INTERNAL in (status, chunk_status):
             status = EXIT_INTERNAL
-        if not valid and status == EXIT_OK:
-            status = EXIT_INVALID
-        if explain:
-            text_out = render(obj, questions=questions) if valid else render_error(obj["error"])
-            chunk.append(text_out.encode("utf-8") + b"\n")
         else:
-            chunk.append(orjson.dumps(obj) + b"\n")
-        if len(chunk) >= 512:
-            out.write(b"".join(chunk))
-            chunk.clear()
-    out.write(b"".join(chunk))
+            status = max(status, chunk_status)
+        if explain:
+            text = "".join(
+                (render(obj, questions=questions) if ok else render_error(obj["error"])) + "\n"
+                for obj, ok in outputs
+            )
+            out.write(text.encode("utf-8"))
+        else:
+            out.write(b"".join(orjson.dumps(obj) + b"\n" for obj, _ in outputs))
     out.flush()
     return status

@@ -24,7 +24,7 @@ from operator import add
 from typing import Any
 
 from heelwise.clinical.knowledge_base import DISPOSITIONS, KnowledgeBase, load_knowledge_base
-from heelwise.clinical.questions import rank_questions
+from heelwise.clinical.questions import rank_questions, rank_questions_batch
 from heelwise.clinical.rules import Context
 from heelwise.clinical.validation import InvalidRequest, parse_request
 
@@ -46,6 +46,34 @@ def assess(request: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[
 
 def evaluate(kb: KnowledgeBase, values: dict[str, Any], rid: Any = None) -> dict[str, Any]:
     """Assess already-validated values (patient and findings keys merged)."""
+    return evaluate_many(kb, [values], [rid])[0]
+
+
+def evaluate_many(
+    kb: KnowledgeBase, values_list: list[dict[str, Any]], ids: list[Any]
+) -> list[dict[str, Any]]:
+    """Assess many validated requests; the next questions are ranked for all of them at once."""
+    results = []
+    pending = []
+    for values, rid in zip(values_list, ids, strict=True):
+        result, ctx, post, rf_level = _evaluate_one(kb, values, rid)
+        results.append(result)
+        pending.append((values, ctx, post, rf_level))
+    ranked = rank_questions_batch(
+        kb,
+        [p[0] for p in pending],
+        [p[1] for p in pending],
+        [p[2] for p in pending],
+        [p[3] for p in pending],
+    )
+    for result, questions in zip(results, ranked, strict=True):
+        result["next_questions"] = questions
+    return results
+
+
+def _evaluate_one(
+    kb: KnowledgeBase, values: dict[str, Any], rid: Any
+) -> tuple[dict[str, Any], Context, list[float], int]:
     ctx = Context(values)
     fired, rf_level = _red_flags(kb, ctx)
     post, padv, why_vars = _posteriors(kb, values)
@@ -56,21 +84,10 @@ def evaluate(kb: KnowledgeBase, values: dict[str, Any], rid: Any = None) -> dict
     level = max(rf_level, advice_level)
 
     whys = _why_lists(why_vars, len(keys))
-    differential = []
-    for ci in order:
-        cond = kb.conditions[ci]
-        differential.append(
-            {
-                "condition": cond.key,
-                "name": cond.name,
-                "icd10": cond.icd10,
-                "icd10_verified": cond.icd10_verified,
-                "snomed": cond.snomed,
-                "snomed_verified": cond.snomed_verified,
-                "probability": round(post[ci], 6),
-                "why": whys[ci],
-            }
-        )
+    heads = _condition_heads(kb)
+    differential = [
+        {**heads[ci], "probability": round(post[ci], 6), "why": whys[ci]} for ci in order
+    ]
     stage = _stage(kb, ctx) if leading == kb.staging_condition else None
     probabilities = dict(zip(keys, post, strict=True))
     care_ctx = Context(
@@ -82,68 +99,123 @@ def evaluate(kb: KnowledgeBase, values: dict[str, Any], rid: Any = None) -> dict
         suspected_threshold=kb.suspected_threshold,
     )
     care_plan, excluded = _care_plan(kb, care_ctx, stage["stage"] if stage else None)
-    return {
-        "id": rid,
-        "disposition": DISPOSITIONS[level],
-        "disposition_because": {
-            "red_flags": [k for k, v in fired.items() if v["level"] == level and level > 0],
-            # (escalation keys appear here too when they set the level)
-            "conditions": [k for k, lv in advised if lv == level and level > 0],
+    return (
+        {
+            "id": rid,
+            "disposition": DISPOSITIONS[level],
+            "disposition_because": {
+                "red_flags": [k for k, v in fired.items() if v["level"] == level and level > 0],
+                # (escalation keys appear here too when they set the level)
+                "conditions": [k for k, lv in advised if lv == level and level > 0],
+            },
+            "red_flags": [
+                {
+                    "key": k,
+                    "disposition": DISPOSITIONS[v["level"]],
+                    "message": v["message"],
+                    "because": list(v["because"]),
+                    "rule": v["rule"],
+                    "source": v["source"],
+                    "verified": v["verified"],
+                }
+                for k, v in sorted(fired.items(), key=lambda kv: -kv[1]["level"])
+                if v["kind"] == "red_flag"
+            ],
+            "escalations": [
+                {
+                    "key": k,
+                    "disposition": DISPOSITIONS[v["level"]],
+                    "message": v["message"],
+                    "because": list(v["because"]),
+                    "source": v["source"],
+                }
+                for k, v in fired.items()
+                if v["kind"] == "escalation"
+            ],
+            "differential": differential,
+            "stage": stage,
+            "next_questions": [],
+            "care_plan": care_plan,
+            "care_plan_excluded": excluded,
+            "knowledge_base": kb.version,
         },
-        "red_flags": [
+        ctx,
+        post,
+        rf_level,
+    )
+
+
+def _condition_heads(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """The fixed part of each differential entry, built once per knowledge base."""
+    heads: list[dict[str, Any]] | None = kb.cache.get("condition_heads")
+    if heads is None:
+        heads = kb.cache["condition_heads"] = [
             {
-                "key": k,
-                "disposition": DISPOSITIONS[v["level"]],
-                "message": v["message"],
-                "because": list(v["because"]),
-                "rule": v["rule"],
-                "source": v["source"],
-                "verified": v["verified"],
+                "condition": c.key,
+                "name": c.name,
+                "icd10": c.icd10,
+                "icd10_verified": c.icd10_verified,
+                "snomed": c.snomed,
+                "snomed_verified": c.snomed_verified,
             }
-            for k, v in sorted(fired.items(), key=lambda kv: -kv[1]["level"])
-            if v["kind"] == "red_flag"
-        ],
-        "escalations": [
-            {
-                "key": k,
-                "disposition": DISPOSITIONS[v["level"]],
-                "message": v["message"],
-                "because": list(v["because"]),
-                "source": v["source"],
+            for c in kb.conditions
+        ]
+    return heads
+
+
+def _care_entries(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """The fixed care-plan entry of each item, built once per knowledge base (copied per use)."""
+    entries: dict[str, dict[str, Any]] | None = kb.cache.get("care_entries")
+    if entries is None:
+        entries = kb.cache["care_entries"] = {
+            item.key: {
+                "item": item.key,
+                "title": item.title,
+                "dose": item.dose,
+                "weeks": list(item.weeks),
+                "evidence": {
+                    "grade": item.grade,
+                    "source": item.source,
+                    "verified": item.verified,
+                },
             }
-            for k, v in fired.items()
-            if v["kind"] == "escalation"
-        ],
-        "differential": differential,
-        "stage": stage,
-        "next_questions": _next_questions(kb, values, ctx, post, rf_level),
-        "care_plan": care_plan,
-        "care_plan_excluded": excluded,
-        "knowledge_base": kb.version,
-    }
+            for item in kb.care_items
+        }
+    return entries
 
 
 # --------------------------------------------------------------------------- red flags
 
 
 def _red_flags(kb: KnowledgeBase, ctx: Context) -> tuple[dict[str, dict[str, Any]], int]:
+    """Fire the rules. Each rule is checked clause by clause (its condition rewritten as OR of
+    ANDs), so a clause stops at its first unknown or failing finding."""
+    values = ctx.values
     fired: dict[str, dict[str, Any]] = {}
     level = 0
     for rule in kb.rules:
-        value, because = rule.expr.evaluate(ctx)
-        if value is not True:
-            continue
         prev = fired.get(rule.key)
-        if prev is None or rule.level > prev["level"]:
-            fired[rule.key] = {
-                "kind": rule.kind,
-                "level": rule.level,
-                "message": rule.message,
-                "because": because,
-                "rule": rule.id,
-                "source": rule.source,
-                "verified": rule.verified,
-            }
+        if prev is not None and prev["level"] >= rule.level:
+            continue
+        because: list[str] = []
+        for clause in rule.clauses:
+            for var, test in clause:
+                v = values.get(var)
+                if v is None or not test(v):
+                    break
+            else:
+                because.extend(var for var, _ in clause)
+        if not because:
+            continue
+        fired[rule.key] = {
+            "kind": rule.kind,
+            "level": rule.level,
+            "message": rule.message,
+            "because": tuple(dict.fromkeys(because)),
+            "rule": rule.id,
+            "source": rule.source,
+            "verified": rule.verified,
+        }
         if rule.level > level:
             level = rule.level
     return fired, level
@@ -286,18 +358,22 @@ def _care_plan(
     active = {c for c, p in ctx.probabilities.items() if p >= threshold}
     active.add(ctx.leading or "")
     red_flag_first = ctx.disposition >= DISPOSITIONS.index("urgent")
+    values = ctx.values
+    entries = _care_entries(kb)
     for item in kb.care_items:
         if item.for_conditions is not None and item.for_conditions.isdisjoint(active):
             continue
         if item.stages is not None and stage is not None and stage not in item.stages:
             continue
-        if item.when is not None and item.when.evaluate(ctx)[0] is not True:
+        if item.when is not None and (
+            not item.when.can_be_true(values) or item.when.evaluate(ctx)[0] is not True
+        ):
             continue
         reasons = []
         if red_flag_first and not item.safe_during_red_flag:
             reasons.append(RED_FLAG_FIRST)
         for expr, reason in item.contraindications:
-            if expr.evaluate(ctx)[0] is True:
+            if expr.can_be_true(values) and expr.evaluate(ctx)[0] is True:
                 reasons.append(reason)
         if item.screen_keys and not reasons and _screen_incomplete(kb, ctx, item.screen_keys):
             reasons.append(item.screen_reason)
@@ -307,25 +383,11 @@ def _care_plan(
                     "item": item.key,
                     "title": item.title,
                     "reason": " ".join(reasons),
-                    "reasons": reasons,
                 }
             )
             continue
-        plan.append(
-            {
-                "item": item.key,
-                "title": item.title,
-                "instructions": item.instructions,
-                "dose": item.dose,
-                "weeks": list(item.weeks),
-                "evidence": {
-                    "grade": item.grade,
-                    "summary": item.summary,
-                    "source": item.source,
-                    "verified": item.verified,
-                },
-            }
-        )
+        entry = entries[item.key]
+        plan.append({**entry, "weeks": list(item.weeks), "evidence": dict(entry["evidence"])})
     plan.sort(key=lambda e: e["weeks"][0])
     return plan, excluded
 

@@ -36,6 +36,8 @@ from heelwise.clinical.rules import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's safe loader when PyYAML was built with it (about ten times faster), else pure Python.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DEFAULT_KB_DIR = Path(__file__).resolve().parent / "kb"
 CONDITION_KEYS = (
     "plantar_fasciitis",
@@ -295,6 +297,26 @@ class KnowledgeBase:
         """Every request key with its question, options, who answers it, group and order."""
         return [f.metadata() for f in sorted(self.findings.values(), key=lambda f: f.order)]
 
+    def care_plan_catalogue(self) -> list[dict[str, Any]]:
+        """Every care-plan item with its patient instructions and evidence (results cite keys)."""
+        return [
+            {
+                "item": c.key,
+                "title": c.title,
+                "instructions": c.instructions,
+                "dose": c.dose,
+                "weeks": list(c.weeks),
+                "for_conditions": sorted(c.for_conditions) if c.for_conditions else "any",
+                "evidence": {
+                    "grade": c.grade,
+                    "summary": c.summary,
+                    "source": c.source,
+                    "verified": c.verified,
+                },
+            }
+            for c in self.care_items
+        ]
+
     def summary(self) -> dict[str, Any]:
         likelihood_entries = sum(
             1 for v in self.variables.values() for s in v.sources if s is not None
@@ -363,7 +385,7 @@ class _Loader:
         if not file.is_file():
             raise KnowledgeBaseError(name, "(file)", f"missing from {self.path}")
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            data = yaml.load(file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506
         except yaml.YAMLError as exc:
             raise KnowledgeBaseError(name, "(file)", f"not valid YAML: {exc}") from exc
         if not isinstance(data, dict):

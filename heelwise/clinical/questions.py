@@ -47,6 +47,14 @@ class QuestionModel:
         self.onehot = np.zeros((_LEVELS, len(kb.conditions)))
         for ci, level in enumerate(kb.advice_levels):
             self.onehot[level, ci] = 1.0
+        # One matrix so that post @ fused gives, per advice level, P(answer, level) for every
+        # answer column, followed by sum_c p(c) H(V | c) for every finding: one product.
+        n_answers = self.P.shape[1]
+        blocks = [self.P * self.onehot[level][:, None] for level in range(_LEVELS)]
+        self.fused = np.hstack(
+            [*blocks, np.array([kb.variables[k].cond_entropy for k in self.keys]).T]
+        )
+        self.n_answers = n_answers
         self.levels = np.arange(_LEVELS)[:, None]
         self.columns = np.arange(self.P.shape[1])
         self.conditional = [k for k in self.keys if kb.findings[k].enable_when is not None]
@@ -101,12 +109,6 @@ def _near(qm: QuestionModel, values: Mapping[str, Any], current: int) -> list[tu
     return out
 
 
-def _entropy(ps: Sequence[float]) -> float:
-    arr = np.asarray(ps, dtype=float)
-    arr = arr[arr > 0]
-    return float(-(arr * np.log(arr)).sum())
-
-
 def rank_questions(
     kb: KnowledgeBase,
     values: Mapping[str, Any],
@@ -115,34 +117,77 @@ def rank_questions(
     rf_level: int,
 ) -> list[str]:
     """Unanswered findings, best first (at most ``next_questions.max``)."""
+    return rank_questions_batch(kb, [values], [ctx], [posterior], [rf_level])[0]
+
+
+def rank_questions_batch(
+    kb: KnowledgeBase,
+    values: Sequence[Mapping[str, Any]],
+    contexts: Sequence[Context],
+    posteriors: Sequence[Sequence[float]],
+    rf_levels: Sequence[int],
+) -> list[list[str]]:
+    """``rank_questions`` for many requests at once (one set of matrix products per batch)."""
     qm = _model(kb)
-    post = np.asarray(posterior, dtype=float)
-    pv = post @ qm.P
+    n = len(values)
+    if n == 0:
+        return []
+    post = np.asarray(posteriors, dtype=float)  # (requests, conditions)
+    product = post @ qm.fused
+    split = _LEVELS * qm.n_answers
+    # joint P(answer, advice group): (requests, levels, answers)
+    by_group = product[:, :split].reshape(n, _LEVELS, qm.n_answers)
+    pv = by_group.sum(axis=1)
     plogp = pv * np.log(pv)
-    gain = -np.add.reduceat(plogp, qm.starts) - post @ qm.h_v_given_c
+    gain = -np.add.reduceat(plogp, qm.starts, axis=1) - product[:, split:]
 
     weight = kb.disposition_weight
     if weight > 0:
-        lv = np.maximum(qm.standalone, rf_level)
-        for col, level in _near(qm, values, rf_level):
-            if level > lv[col]:
-                lv[col] = level
-        by_group = (qm.onehot * post) @ qm.P  # (levels, answers)
-        d = np.where(qm.levels > lv, by_group, 0.0)
-        d[lv, qm.columns] = np.cumsum(by_group, axis=0)[lv, qm.columns]
-        xlogx = d * np.log(np.where(d > 0, d, 1.0))
-        h_after = np.add.reduceat(plogp - xlogx.sum(axis=0), qm.starts)
-        d_now = qm.onehot @ post
-        merged = [float(d_now[: rf_level + 1].sum()), *(float(x) for x in d_now[rf_level + 1 :])]
-        gain = gain + weight * (_entropy(merged) - h_after)
+        rf = np.asarray(rf_levels, dtype=np.intp)
+        lv = np.maximum(qm.standalone[None, :], rf[:, None])
+        for b in range(n):
+            for col, level in _near(qm, values[b], int(rf[b])):
+                if level > lv[b, col]:
+                    lv[b, col] = level
+        # After answer v the disposition is max(lv(v), advice): groups at or below lv(v) merge
+        # into lv(v). sum_l d_l log d_l = C_lv log C_lv + sum_{l > lv} S_l log S_l, with C the
+        # cumulative group mass and S the group mass.
+        cum = np.cumsum(by_group, axis=1)
+        slogs = by_group * np.log(np.maximum(by_group, 1e-300))
+        scum = np.cumsum(slogs, axis=1)
+        above = scum[:, -1:, :] - scum  # sum over levels > l
+        idx = lv[:, None, :]
+        merged = np.take_along_axis(cum, idx, axis=1)[:, 0, :]
+        above_lv = np.take_along_axis(above, idx, axis=1)[:, 0, :]
+        h_after = np.add.reduceat(plogp - merged * np.log(merged) - above_lv, qm.starts, axis=1)
+        d_now = post @ qm.onehot.T  # (requests, levels)
+        c_now = np.cumsum(d_now, axis=1)
+        dlogd = np.cumsum(d_now * np.log(np.maximum(d_now, 1e-300)), axis=1)
+        m_now = c_now[np.arange(n), rf]
+        h_now = -(m_now * np.log(m_now) + dlogd[:, -1] - dlogd[np.arange(n), rf])
+        gain = gain + weight * (h_now[:, None] - h_after)
 
-    for key in values:
-        i = qm.index.get(key)
-        if i is not None:
-            gain[i] = -np.inf
-    for key in qm.conditional:
-        enable = kb.findings[key].enable_when
-        if enable is not None and enable.evaluate(ctx)[0] is False:
-            gain[qm.index[key]] = -np.inf
-    order = np.argsort(-gain, kind="stable")[: kb.next_questions_max]
-    return [qm.keys[i] for i in order if gain[i] >= kb.min_gain]
+    index = qm.index
+    for b in range(n):
+        row = gain[b]
+        for key in values[b]:
+            i = index.get(key)
+            if i is not None:
+                row[i] = -np.inf
+        for key in qm.conditional:
+            enable = kb.findings[key].enable_when
+            if enable is not None and enable.evaluate(contexts[b])[0] is False:
+                row[index[key]] = -np.inf
+    k = kb.next_questions_max
+    order = np.argsort(-gain, axis=1, kind="stable")[:, :k]
+    chosen = np.take_along_axis(gain, order, axis=1)
+    keys = qm.keys
+    min_gain = kb.min_gain
+    return [
+        [
+            keys[i]
+            for i, g in zip(order[b].tolist(), chosen[b].tolist(), strict=True)
+            if g >= min_gain
+        ]
+        for b in range(n)
+    ]

@@ -46,6 +46,11 @@ class Expr:
 
     evaluate: Evaluator
     variables: frozenset[str]
+    stateful: bool = False  # reads engine state (suspected, leading, red_flag, disposition)
+
+    def can_be_true(self, values: Mapping[str, Any]) -> bool:
+        """False when the condition cannot be true because none of its findings is known."""
+        return self.stateful or not self.variables.isdisjoint(values)
 
 
 class RuleSyntaxError(ValueError):
@@ -94,10 +99,14 @@ def compile_expr(spec: Any, vocab: Vocabulary) -> Expr:
             raise RuleSyntaxError(f"'{kind}' needs a non-empty list")
         children = tuple(compile_expr(p, vocab) for p in parts)
         fn = _all(children) if kind == "all" else _any(children)
-        return Expr(fn, frozenset().union(*(c.variables for c in children)))
+        return Expr(
+            fn,
+            frozenset().union(*(c.variables for c in children)),
+            any(c.stateful for c in children),
+        )
     if set(spec) == {"not"}:
         child = compile_expr(spec["not"], vocab)
-        return Expr(_not(child), child.variables)
+        return Expr(_not(child), child.variables, child.stateful)
     if set(spec) == {"at_least", "of"}:
         n = spec["at_least"]
         parts = spec["of"]
@@ -106,24 +115,29 @@ def compile_expr(spec: Any, vocab: Vocabulary) -> Expr:
         if not 1 <= n <= len(parts):
             raise RuleSyntaxError(f"'at_least: {n}' is impossible with {len(parts)} parts")
         children = tuple(compile_expr(p, vocab) for p in parts)
-        return Expr(_at_least(n, children), frozenset().union(*(c.variables for c in children)))
+        return Expr(
+            _at_least(n, children),
+            frozenset().union(*(c.variables for c in children)),
+            any(c.stateful for c in children),
+        )
     if set(spec) == {"suspected"} or set(spec) == {"leading"}:
         kind = next(iter(spec))
         cond = spec[kind]
         if cond not in vocab.conditions:
             raise RuleSyntaxError(f"unknown condition {cond!r} in '{kind}'")
-        return Expr(_suspected(cond) if kind == "suspected" else _leading(cond), frozenset())
+        fn = _suspected(cond) if kind == "suspected" else _leading(cond)
+        return Expr(fn, frozenset(), stateful=True)
     if set(spec) == {"red_flag"}:
         key = spec["red_flag"]
         if key not in vocab.red_flags:
             raise RuleSyntaxError(f"unknown red flag {key!r}")
-        return Expr(_red_flag(key), frozenset())
+        return Expr(_red_flag(key), frozenset(), stateful=True)
     if set(spec) == {"disposition_at_least"}:
         level = spec["disposition_at_least"]
         if level not in vocab.dispositions:
             raise RuleSyntaxError(f"unknown disposition {level!r}")
         rank = list(vocab.dispositions).index(level)
-        return Expr(lambda ctx: (ctx.disposition >= rank, ()), frozenset())
+        return Expr(lambda ctx: (ctx.disposition >= rank, ()), frozenset(), stateful=True)
     raise RuleSyntaxError(f"unrecognised condition {dict(spec)!r}")
 
 

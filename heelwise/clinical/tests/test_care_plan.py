@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from heelwise.clinical import assess
+from heelwise.clinical import assess, care_plan_catalogue
 
 PF = {"pain_location": "plantar_medial", "first_step_pain": True, "post_rest_pain": True}
 CLEAR_SCREEN = {
@@ -82,9 +82,11 @@ def test_it_keeps_only_safe_items_when_a_red_flag_is_urgent() -> None:
 def test_it_states_the_prolotherapy_evidence_honestly() -> None:
     result = assess({"patient": {"age": 45}, "findings": {**PF, "duration_weeks": 40}})
     prolo = next(i for i in result["care_plan"] if i["item"] == "prolotherapy")
-    text = (prolo["instructions"] + " " + prolo["evidence"]["summary"]).lower()
-    assert "not a proven or permanent cure" in text
     assert "low certainty" in prolo["evidence"]["grade"]
+    details = next(c for c in care_plan_catalogue() if c["item"] == "prolotherapy")
+    text = (details["instructions"] + " " + details["evidence"]["summary"]).lower()
+    assert "not a proven or permanent cure" in text
+    assert "permanent solution" in text and "not" in text
 
 
 def test_it_warns_against_repeat_steroid_injection() -> None:

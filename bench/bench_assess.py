@@ -1,0 +1,147 @@
+"""Benchmark the clinical engine: ``heelwise assess`` throughput and ``assess()`` latency.
+
+    .venv/bin/python bench/bench_assess.py [--n 10000] [--seed 7]
+
+1. Generates N varied, valid requests deterministically from the knowledge base's findings
+   vocabulary (each request answers a random 0-25 keys with random valid values or null).
+2. Runs ``python -m heelwise.cli assess FILE`` once on the JSON Lines file, in one process, and
+   reports the wall-clock throughput (process start, knowledge-base load, JSON parse and dump
+   and writing the output all included).
+3. Calls ``heelwise.clinical.assess()`` on every request in this process and reports p50, p99
+   and max latency.
+Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from heelwise.clinical import assess, load_knowledge_base  # noqa: E402
+from heelwise.clinical.knowledge_base import Finding, KnowledgeBase  # noqa: E402
+
+
+def _value(rng: random.Random, f: Finding) -> Any:
+    if rng.random() < 0.08:
+        return None
+    if f.type == "bool":
+        return rng.random() < 0.35
+    if f.type == "enum":
+        return rng.choice([v for v, _ in f.options])
+    assert f.min is not None and f.max is not None
+    hi = min(f.max, 150.0) if f.key == "duration_weeks" else f.max
+    if f.integer:
+        return rng.randint(int(f.min), int(hi))
+    return round(rng.uniform(f.min, hi), 1)
+
+
+def make_requests(kb: KnowledgeBase, n: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    keys = sorted(kb.findings)
+    out = []
+    for i in range(n):
+        patient: dict[str, Any] = {}
+        findings: dict[str, Any] = {}
+        for key in rng.sample(keys, rng.randint(0, 25)):
+            f = kb.findings[key]
+            (patient if f.scope == "patient" else findings)[key] = _value(rng, f)
+        out.append({"id": f"b{i}", "patient": patient, "findings": findings})
+    return out
+
+
+def bench_cli(path: Path, out_path: Path) -> tuple[float, float, int]:
+    """Wall-clock and CPU seconds (user + system) of one ``heelwise assess`` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with out_path.open("wb") as out:
+        proc = subprocess.run(
+            [sys.executable, "-m", "heelwise.cli", "assess", str(path)],
+            stdout=out,
+            cwd=ROOT,
+            check=False,
+        )
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode != 0:
+        raise SystemExit(f"heelwise assess exited {proc.returncode}")
+    with out_path.open("rb") as fh:
+        lines = sum(1 for _ in fh)
+    return elapsed, cpu, lines
+
+
+def bench_library(requests: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
+    """Per-call wall-clock and thread-CPU milliseconds of ``assess()``."""
+    for r in requests[:200]:  # warm up caches
+        assess(r)
+    wall = []
+    cpu = []
+    for r in requests:
+        c0 = time.thread_time_ns()
+        t0 = time.perf_counter_ns()
+        assess(r)
+        wall.append((time.perf_counter_ns() - t0) / 1e6)
+        cpu.append((time.thread_time_ns() - c0) / 1e6)
+    return wall, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    kb = load_knowledge_base()
+    requests = make_requests(kb, args.n, args.seed)
+    answered = statistics.mean(len(r["patient"]) + len(r["findings"]) for r in requests)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "requests.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in requests), encoding="utf-8")
+        elapsed, cpu_s, lines = bench_cli(path, Path(tmp) / "results.jsonl")
+        out_mb = (Path(tmp) / "results.jsonl").stat().st_size / 1e6
+    if lines != args.n:
+        raise SystemExit(f"expected {args.n} result lines, got {lines}")
+    wall, cpu = (sorted(x) for x in bench_library(requests))
+
+    def pct(xs: list[float], q: float) -> float:
+        return xs[min(len(xs) - 1, int(len(xs) * q))]
+
+    load = os.getloadavg()[0]
+    print(
+        f"Clinical engine benchmark: {args.n} requests (seed {args.seed}), "
+        f"{answered:.1f} answered keys on average"
+    )
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {load:.1f} at the end; knowledge base {kb.version}\n"
+    )
+    print("| measure | wall clock | CPU time of the process |")
+    print("|---|---|---|")
+    print(
+        f"| `heelwise assess` batch of {args.n} in one process | {elapsed:.2f} s | {cpu_s:.2f} s |"
+    )
+    print(
+        f"| `heelwise assess` throughput | {args.n / elapsed:,.0f} /s | {args.n / cpu_s:,.0f} /s |"
+    )
+    print(f"| output | {out_mb:.1f} MB | |")
+    print(f"| `assess()` p50 | {pct(wall, 0.5):.3f} ms | {pct(cpu, 0.5):.3f} ms |")
+    print(f"| `assess()` p99 | {pct(wall, 0.99):.3f} ms | {pct(cpu, 0.99):.3f} ms |")
+    print(f"| `assess()` max | {wall[-1]:.3f} ms | {cpu[-1]:.3f} ms |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
