@@ -9,6 +9,7 @@ a question is asked unless its condition is known to be false).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from heelwise.clinical.knowledge_base import Finding, KnowledgeBase, load_knowledge_base
@@ -23,6 +24,16 @@ def knowledge_base() -> KnowledgeBase:
 
 def kb_version() -> str:
     return knowledge_base().version
+
+
+def care_item(key: str) -> dict[str, Any]:
+    """The knowledge base's full text of a care-plan item (results cite items by key)."""
+    return _catalogue(kb_version()).get(key, {})
+
+
+@lru_cache(maxsize=4)
+def _catalogue(version: str) -> dict[str, dict[str, Any]]:
+    return {c["item"]: c for c in knowledge_base().care_plan_catalogue()}
 
 
 def finding(key: str) -> Finding:

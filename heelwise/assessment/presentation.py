@@ -219,9 +219,16 @@ def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
 def plan_items(result: Mapping[str, Any]) -> list[PlanItem]:
     kb = engine.knowledge_base()
     out = []
-    for item in result.get("care_plan", []):
-        key = item.get("item") or item.get("key")
-        evidence = item.get("evidence", {})
+    for cited in result.get("care_plan", []):
+        key = cited.get("item") or cited.get("key")
+        full = engine.care_item(key)
+        # The result cites an item; its text comes from the knowledge base that produced it.
+        item = {
+            **full,
+            **cited,
+            "evidence": {**full.get("evidence", {}), **cited.get("evidence", {})},
+        }
+        evidence = item["evidence"]
         source = kb.sources.get(evidence.get("source", ""), {})
         weeks = item.get("weeks") or [1, 12]
         out.append(

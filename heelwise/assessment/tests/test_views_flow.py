@@ -46,6 +46,13 @@ class QuestionnaireFlowTests:
         assert "This is not a diagnosis." in html
         assert "Stage 2 of 3" in html
         assert "Calf stretches" in html
+        from django.utils.html import escape
+
+        from heelwise.assessment import engine
+
+        calf = engine.care_item("calf_stretch")
+        assert escape(calf["instructions"][:40]) in html  # the item's text, from the KB
+        assert escape(calf["evidence"]["summary"][:40]) in html  # its evidence in a sentence
         assert "/book/?service=discovery-call&amp;assessment=" in html
 
     def test_it_stops_early_with_same_day_advice_for_a_hot_swollen_heel_and_fever(
