@@ -59,6 +59,8 @@ EXERCISES = {
     "eccentric_heel_drop": (1, "assessment/illustrations/heel_drop.svg"),
 }
 
+PAEDIATRIC_AGE = 16  # the knowledge base's paediatric red flag applies below this age
+
 PHASES: tuple[tuple[int, int, str], ...] = (
     (1, 2, "Weeks 1 and 2"),
     (3, 6, "Weeks 3 to 6"),
@@ -180,6 +182,7 @@ class ResultView:
     excluded: list[dict[str, Any]]
     kb_version: str
     answers: list[tuple[str, str]] = field(default_factory=list)
+    is_child: bool = False
 
 
 def _reasons(why: list[Mapping[str, Any]], direction: str) -> list[Reason]:
@@ -288,4 +291,5 @@ def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = N
         excluded=list(result.get("care_plan_excluded", [])),
         kb_version=result.get("knowledge_base", ""),
         answers=answered,
+        is_child=(answers or {}).get("age") is not None and (answers or {})["age"] < PAEDIATRIC_AGE,
     )

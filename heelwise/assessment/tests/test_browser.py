@@ -92,6 +92,7 @@ def test_an_11_year_old_footballer_with_posterior_heel_pain(
     _walk(page, axe, shot, "severs", SEVERS)
     expect(page.locator(".cause-title").first).to_contain_text("Sever")
     expect(page.locator(".triage-flags")).to_contain_text("Children's heel pain")
+    expect(page.locator(".child-safety")).to_contain_text("Do not give adult doses")
     _check(page, axe, shot, "assessment-severs-9-result")
 
 

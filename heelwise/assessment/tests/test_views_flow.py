@@ -76,6 +76,8 @@ class QuestionnaireFlowTests:
         html = _body(client.get(response["Location"]))
         assert "Sever" in html
         assert "Children&#x27;s heel pain" in html or "Children's heel pain" in html
+        assert "For children and teenagers" in html
+        assert "Do not give adult doses of painkillers" in html
 
     def test_the_pattern_step_puts_the_engines_best_questions_first(self, client: Client) -> None:
         for step in ("safety", "about", "where"):
