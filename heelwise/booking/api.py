@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from heelwise.booking.availability import LONDON, BookingInputError, Slot, SlotTaken, slots_list
+from heelwise.booking.availability import LONDON, BookingInputError, SlotTaken, slots_list
 from heelwise.booking.forms import REMOTE, BookingRequestForm, form_errors
 from heelwise.booking.links import manage_url
 from heelwise.booking.models import Booking
@@ -69,15 +69,6 @@ class SlotQuery(Schema):
     days: int = 1
 
 
-def _slot_out(slot: Slot, site_slug: str) -> SlotOut:
-    return SlotOut(
-        start=slot.start.astimezone(LONDON).isoformat(),
-        end=slot.end.astimezone(LONDON).isoformat(),
-        practitioner=PractitionerOut(id=slot.practitioner_id, name=slot.practitioner_name),
-        site=site_slug,
-    )
-
-
 def booking_out(booking: Booking) -> BookingOut:
     return BookingOut(
         reference=booking.reference,
@@ -98,7 +89,7 @@ def booking_out(booking: Booking) -> BookingOut:
     response={200: list[SlotOut], 422: ErrorOut},
     summary="Free start times (Europe/London offsets), each with its practitioner",
 )
-def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status:
+def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonResponse:
     errors: dict[str, list[str]] = {}
     service = (
         Service.objects.select_related("policy")
@@ -129,7 +120,17 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status:
         days=query.days,
     )
     site_slug = REMOTE if service.is_remote or site is None else site.slug
-    return Status(200, [_slot_out(slot, site_slug) for slot in found])
+    # Thousands of slots for long ranges: build plain JSON (the schema above documents it).
+    body = [
+        {
+            "start": slot.start.astimezone(LONDON).isoformat(),
+            "end": slot.end.astimezone(LONDON).isoformat(),
+            "practitioner": {"id": slot.practitioner_id, "name": slot.practitioner_name},
+            "site": site_slug,
+        }
+        for slot in found
+    ]
+    return JsonResponse(body, safe=False)
 
 
 def _rate_limited(request: HttpRequest) -> bool:

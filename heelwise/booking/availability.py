@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from heelwise.booking import clock
 from heelwise.booking.models import Booking, Break, ServicePolicy, WeeklyAvailability
-from heelwise.clinics.models import Practitioner, Service, Site
+from heelwise.clinics.models import Service, Site
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_GRID_MINUTES = 15
@@ -63,7 +63,6 @@ class Slot:
     site_id: int | None
     room_ids: tuple[int, ...] = ()
     free: bool = True
-    practitioner: Practitioner | None = field(default=None, compare=False, repr=False)
 
     @property
     def local_start(self) -> datetime:
@@ -80,7 +79,6 @@ class Schedule:
     opening: dict[int, list[WallInterval]] = field(default_factory=dict)
     closures: list[tuple[date, date]] = field(default_factory=list)
     practitioners: dict[int, str] = field(default_factory=dict)
-    practitioner_objects: dict[int, Practitioner] = field(default_factory=dict)
     availability: dict[int, list[WeeklyAvailability]] = field(default_factory=dict)
     breaks: dict[int, list[Break]] = field(default_factory=dict)
     time_off: dict[int, list[Interval]] = field(default_factory=dict)
@@ -141,7 +139,7 @@ def schedule_load(
     adapt_d = connection.ops.adapt_datefield_value
     # Which weekly rules apply: this site (in person) or remote sessions, valid in the range.
     rule_where = "wa.site_id = %s" if in_person else "wa.site_id IS NULL"
-    rule_params: list[object] = [site.pk] if in_person and site is not None else []
+    rule_params: list[Any] = [site.pk] if in_person and site is not None else []
     rule_where += (
         " AND p.is_active = %s AND (wa.valid_from IS NULL OR wa.valid_from <= %s)"
         " AND (wa.valid_until IS NULL OR wa.valid_until >= %s)"
@@ -156,7 +154,7 @@ def schedule_load(
     )
     pids_sql = "SELECT wa.practitioner_id" + rules_from
     rooms_sql = "SELECT id FROM clinics_room WHERE site_id = %s AND is_active = %s"
-    room_params: list[object] = [site.pk if site is not None else 0, True]
+    room_params: list[Any] = [site.pk if site is not None else 0, True]
     if lock:
         with connection.cursor() as cursor:
             cursor.execute(pids_sql, rule_params)
@@ -182,7 +180,7 @@ def schedule_load(
         " AND start < %s AND blocked_until > %s"
         + (" AND id <> %s" if exclude_booking_id is not None else ""),
     ]
-    params: list[object] = [*rule_params, *rule_params, *rule_params]
+    params: list[Any] = [*rule_params, *rule_params, *rule_params]
     params += [adapt_dt(range_end), adapt_dt(range_start)]
     params += [*rule_params, *room_params, *Booking.ACTIVE_STATUSES]
     params += [adapt_dt(range_end + timedelta(days=1)), adapt_dt(range_start)]
@@ -202,7 +200,7 @@ def schedule_load(
         params += room_params
     sql = " UNION ALL ".join(part.format(**c) for part in parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # type: ignore[arg-type]
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     _fill(schedule, rows)
     return schedule
@@ -405,7 +403,6 @@ def day_slots(schedule: Schedule, day: date, *, now: datetime) -> list[Slot]:
                             site_id=schedule.site.pk if schedule.site else None,
                             room_ids=free_rooms,
                             free=not taken,
-                            practitioner=schedule.practitioner_objects.get(pid),
                         )
                     )
                 start += step

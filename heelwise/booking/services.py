@@ -107,8 +107,6 @@ def _insert(
             user=user if getattr(user, "is_authenticated", False) else None,  # type: ignore[misc]
             booked_by=booked_by if getattr(booked_by, "is_authenticated", False) else None,
         )
-        if slot.practitioner is not None:
-            booking.practitioner = slot.practitioner  # already loaded: no query for emails/API
         last = attempt == len(pairs) - 1
         try:
             if last:

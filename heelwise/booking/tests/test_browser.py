@@ -59,7 +59,7 @@ def test_book_a_discovery_call_then_reschedule_and_cancel(
     assert str(cal["METHOD"]) == "REQUEST" and int(event["SEQUENCE"]) == 0
     uid = str(event["UID"])
     assert event.decoded("DTSTART") == booking.start
-    match = re.search(r"https?://\S+/book/manage/\S+/", email.body)
+    match = re.search(r"https?://\S+/book/manage/\S+/", str(email.body))
     assert match
     manage_path = urlsplit(match.group(0)).path
 

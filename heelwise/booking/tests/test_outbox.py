@@ -38,7 +38,9 @@ def _invite(message: Any) -> Calendar:
     assert len(parts) == 1
     part = parts[0]
     assert part.get_content_type() == "text/calendar"
-    cal = Calendar.from_ical(part.get_payload(decode=True))
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    cal = Calendar.from_ical(payload)
     assert part.get_param("method") == str(cal["METHOD"])
     return cal
 
