@@ -15,15 +15,21 @@ Decision support only: the engine ranks possibilities and sets an urgency; it ne
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from heelwise.clinical.engine import assess, next_questions
-from heelwise.clinical.knowledge_base import (
+# The engine's matrices are tiny (15 conditions x ~180 answers): BLAS worker threads only add
+# contention, so ask for one thread unless the caller already chose (read at numpy import).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from heelwise.clinical.engine import assess, next_questions  # noqa: E402
+from heelwise.clinical.knowledge_base import (  # noqa: E402
     KnowledgeBase,
     KnowledgeBaseError,
     load_knowledge_base,
 )
-from heelwise.clinical.validation import InvalidRequest, validate_request
+from heelwise.clinical.validation import InvalidRequest, validate_request  # noqa: E402
 
 __all__ = [
     "InvalidRequest",
