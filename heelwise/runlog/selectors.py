@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from heelwise.runlog import alerts, load, progression
@@ -67,6 +68,21 @@ class ShoeStats:
         return self.km >= self.shoe.retire_at_km
 
 
+def _pain_by_shoe(user_id: int) -> dict[int, float]:
+    """Mean check-in pain-during over the runs in each shoe, joined on the run's local date.
+    One hash join in SQL (a correlated subquery per run cost ~0.15 ms a row on PostgreSQL)."""
+    run, checkin = Run._meta.db_table, CheckIn._meta.db_table
+    sql = (
+        f"SELECT r.shoe_id, AVG(c.run_pain_during) FROM {run} r "  # noqa: S608 - table names
+        f"JOIN {checkin} c ON c.user_id = r.user_id AND c.date = r.local_date "
+        "WHERE r.user_id = %s AND r.kind = %s AND r.shoe_id IS NOT NULL "
+        "AND c.run_pain_during IS NOT NULL GROUP BY r.shoe_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, Run.Kind.RUN.value])
+        return {shoe_id: float(avg) for shoe_id, avg in cursor.fetchall()}
+
+
 def shoe_stats(*, user: Any) -> list[ShoeStats]:
     """Each shoe with its distance (from runs plus its starting distance) and the average pain
     during running on the days it was worn (from that day's check-in). Two queries."""
@@ -76,16 +92,7 @@ def shoe_stats(*, user: Any) -> list[ShoeStats]:
             run_count=Count("runs", filter=Q(runs__kind=Run.Kind.RUN)),
         )
     )
-    day_pain = CheckIn.objects.filter(user=user, date=OuterRef("local_date")).values(
-        "run_pain_during"
-    )[:1]
-    pain = dict(
-        Run.objects.filter(user=user, shoe__isnull=False, kind=Run.Kind.RUN)
-        .annotate(pain=Subquery(day_pain))
-        .values("shoe_id")
-        .annotate(avg=Avg("pain"))
-        .values_list("shoe_id", "avg")
-    )
+    pain = _pain_by_shoe(user.pk)
     return [
         ShoeStats(
             shoe=s,
