@@ -300,6 +300,9 @@ def bench_archive(activities: int, seconds: int) -> list[tuple[str, str, float, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small inputs, smoke test only")
+    parser.add_argument(
+        "--only", choices=["gpx", "fit", "archive"], help="run one section (default: all)"
+    )
     parser.add_argument("--parse-archive", help=argparse.SUPPRESS)
     parser.add_argument("--make-archive", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--shard", help=argparse.SUPPRESS)
@@ -317,10 +320,17 @@ def main() -> None:
         return
     gpx_points, fit_seconds, n_act = (20_000, 3_600, 40) if args.quick else (200_000, 36_000, 1000)
     # The archive first, while this process is still small (see bench_archive).
-    archive_rows = bench_archive(n_act, 3600)
-    rows = bench_gpx(gpx_points) + bench_fit(fit_seconds) + archive_rows
+    only = args.only
+    archive_rows = bench_archive(n_act, 3600) if only in (None, "archive") else []
+    rows = (
+        (bench_gpx(gpx_points) if only in (None, "gpx") else [])
+        + (bench_fit(fit_seconds) if only in (None, "fit") else [])
+        + archive_rows
+    )
     print()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
+        f"load average at the end {load:.1f}; "
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
         f"{datetime.now(UTC):%Y-%m-%d}"
     )
