@@ -13,6 +13,7 @@ import io
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -22,6 +23,18 @@ from heelwise.parsers.api import DEFAULT_LIMITS, MB, Limits, format_size, parse_
 from heelwise.parsers.errors import ParseError
 from heelwise.parsers.models import Activity
 from heelwise.parsers.sports import sport_from_text
+
+#: What reading a damaged or exotic zip member can raise (bad CRC, bad deflate data, encryption,
+#: unsupported compression such as deflate64, truncation).
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    OSError,
+    EOFError,
+    ValueError,
+)
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 Status = Literal["ok", "skipped", "error"]
@@ -77,16 +90,19 @@ def _strava_sport_hints(zf: zipfile.ZipFile, limits: ArchiveLimits) -> dict[str,
         try:
             with zf.open(info) as fh:
                 text = fh.read(limits.max_csv_bytes + 1).decode("utf-8-sig", "replace")
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError):
+        except ZIP_READ_ERRORS:
             return {}
         hints: dict[str, str] = {}
         prefix = str(PurePosixPath(info.filename).parent)
-        for row in csv.DictReader(io.StringIO(text)):
-            filename, kind = row.get("Filename"), row.get("Activity Type")
-            sport = sport_from_text(kind)
-            if filename and sport:
-                key = filename if prefix == "." else f"{prefix}/{filename}"
-                hints[key] = sport
+        try:
+            for row in csv.DictReader(io.StringIO(text)):
+                filename, kind = row.get("Filename"), row.get("Activity Type")
+                sport = sport_from_text(kind)
+                if filename and sport:
+                    key = filename if prefix == "." else f"{prefix}/{filename}"
+                    hints[key] = sport
+        except csv.Error:
+            return {}  # hints are a convenience: a malformed CSV just gives none
         return hints
     return {}
 
@@ -138,7 +154,7 @@ def _walk(
 ) -> Iterator[FileResult]:
     try:
         zf = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except ZIP_READ_ERRORS as exc:
         yield FileResult(
             label, "error", reason=f"zip archive unreadable: {exc}", error_code="corrupt"
         )
@@ -215,7 +231,7 @@ def _member(
         data = _read_member(zf, info, limits.max_bytes)
     except ParseError as exc:
         return FileResult.failed(member, exc)
-    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError) as exc:
+    except ZIP_READ_ERRORS as exc:
         return FileResult(
             member, "error", reason=f"zip member unreadable: {exc}", error_code="corrupt"
         )
@@ -248,7 +264,7 @@ def _nested(
         try:
             with zf.open(info) as fh:
                 copied = _copy_limited(fh, spool, remaining)
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError) as exc:
+        except ZIP_READ_ERRORS as exc:
             yield FileResult(
                 member, "error", reason=f"zip member unreadable: {exc}", error_code="corrupt"
             )

@@ -213,7 +213,7 @@ def _compile(global_num: int, little: bool, fields: list[tuple[int, int, int]]) 
     skip = 0
     for num, fsize, base in fields:
         code, bsize, invalid = _BASE_TYPES.get(base & 0x1F, ("s", 1, None))
-        keep = num in wanted and fsize > 0
+        keep = num in wanted and fsize > 0 and (num != FIELD_TIMESTAMP or fsize == 4)
         if keep and (base & 0x1F) in _BYTES_BASES:
             code = f"{fsize}s"
         elif keep and fsize == bsize:
@@ -547,6 +547,8 @@ def activities_from_content(content: FitContent) -> list[Activity]:
         key=lambda s: s.get(2, s.get(FIELD_TIMESTAMP, 0)),
     )
     rows = sorted((r for r in content.records if r[R_TS] is not None), key=lambda r: r[R_TS])
+    if not sessions and not rows:
+        raise NoDataError("not an activity: FIT sessions have no start time and no records")
     if not sessions:
         return [_activity_from_records(content, rows, device, tz)]
     starts = [_session_start(s) for s in sessions]

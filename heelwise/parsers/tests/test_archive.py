@@ -132,3 +132,18 @@ def test_shards_split_the_activity_members_between_workers(tmp_path: Path) -> No
     assert set.union(*names) == {f"{path}!activities/{i}.fit" for i in range(7)}
     with pytest.raises(ValueError, match="shard must be"):
         list(iter_archive(path, shard=(3, 3)))
+
+
+def test_damaged_members_and_csv_are_results_not_exceptions(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.zip"
+    payload = synthetic_run(seconds=200)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("activities.csv", 'a,"b\n"c,d\x00,"')
+        zf.writestr("activities/1.fit", payload)
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"activities/1.fit") + len("activities/1.fit")
+    raw[start + 100 : start + 140] = b"\x00" * 40  # corrupt the deflate stream
+    path.write_bytes(bytes(raw))
+    results = [r for r in iter_archive(path) if r.status != "skipped"]
+    assert [r.status for r in results] == ["error"]
+    assert results[0].reason and results[0].reason.startswith(("zip member unreadable", "FIT"))

@@ -210,3 +210,13 @@ def test_header_with_unknown_protocol_is_named() -> None:
     struct.pack_into("<H", data, 12, fit_crc(bytes(data[:12])))
     with pytest.raises(HeaderError, match="protocol version 4"):
         parse_bytes(bytes(data))
+
+
+def test_a_session_without_any_time_and_no_records_is_not_an_activity() -> None:
+    w = FitWriter()
+    w.define(0, 0, FILE_ID_FIELDS)
+    w.data(0, [4, 1, 1, fit_time(START)])
+    w.define(1, 18, [(9, 4, UINT32)])
+    w.data(1, [100_000])
+    with pytest.raises(NotAnActivityError, match="no start time and no records"):
+        parse_bytes(w.to_bytes())
