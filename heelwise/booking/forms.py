@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from heelwise.booking import clock
 from heelwise.booking.availability import start_problems
+from heelwise.booking.models import CoursePlan
 from heelwise.clinics.models import Service, Site
 
 PHONE_RE = re.compile(r"^[0-9+()\-.\s]{7,30}$")
@@ -123,6 +124,37 @@ class WaitlistForm(forms.Form):
         if day < local_today(clock.now()):
             raise forms.ValidationError("Choose today or a later day.")
         return day
+
+
+MAX_COURSE_SESSIONS = 6
+
+
+class CourseBookingForm(PatientDetailsForm):
+    """Staff: book every session of a treatment course at once (local Europe/London times)."""
+
+    plan = forms.ModelChoiceField(
+        queryset=CoursePlan.objects.select_related("service"), label="Course"
+    )
+    site = forms.ModelChoiceField(queryset=Site.objects.filter(is_active=True), label="Clinic")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(1, MAX_COURSE_SESSIONS + 1):
+            self.fields[f"session_{i}"] = forms.DateTimeField(
+                label=f"Session {i}",
+                required=False,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            )
+
+    def session_fields(self) -> list[Any]:
+        return [self[f"session_{i}"] for i in range(1, MAX_COURSE_SESSIONS + 1)]
+
+    def starts(self) -> list[datetime]:
+        return [
+            self.cleaned_data[f"session_{i}"]
+            for i in range(1, MAX_COURSE_SESSIONS + 1)
+            if self.cleaned_data.get(f"session_{i}")
+        ]
 
 
 def form_errors(form: forms.Form) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ app_name = "booking_staff"
 urlpatterns = [
     path("", staff_views.calendar, name="calendar"),
     path("new/", staff_views.book_for_caller, name="book"),
+    path("course/", staff_views.book_course, name="course"),
     path("deliveries/", staff_views.deliveries, name="deliveries"),
     path("<str:reference>/", staff_views.booking_detail, name="booking"),
     path("<str:reference>/action/", staff_views.booking_action, name="action"),

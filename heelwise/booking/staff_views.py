@@ -24,7 +24,7 @@ from heelwise.booking.availability import (
     slots_by_day,
     slots_list,
 )
-from heelwise.booking.forms import BookingRequestForm, form_errors
+from heelwise.booking.forms import BookingRequestForm, CourseBookingForm, form_errors
 from heelwise.booking.models import Booking
 from heelwise.booking.selectors import booking_get, booking_list_for_calendar, outbox_list
 from heelwise.booking.services import (
@@ -33,6 +33,7 @@ from heelwise.booking.services import (
     booking_cancel,
     booking_create,
     booking_mark,
+    course_book,
 )
 from heelwise.clinics.models import Practitioner, Service, Site
 from heelwise.common.models import AuditEvent
@@ -200,6 +201,39 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
         "errors": form_errors(form) if form.is_bound else {},
     }
     return render(request, "booking/staff/book.html", context, status=422 if form.errors else 200)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def book_course(request: HttpRequest) -> HttpResponse:
+    """Book a whole treatment course for a caller: every session, or none."""
+    form = CourseBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            course = course_book(
+                plan=cd["plan"],
+                site=cd["site"],
+                starts=form.starts(),
+                patient=PatientDetails(
+                    name=cd["name"], email=cd["email"], phone=cd["phone"], notes=cd["notes"]
+                ),
+                booked_by=request.user,
+            )
+        except SlotTaken as exc:
+            form.add_error(None, f"{exc} Nothing was booked.")
+        except BookingInputError as exc:
+            for field, errors in exc.errors.items():
+                target = f"session_{int(field.split('.')[1]) + 1}" if "." in field else None
+                form.add_error(target, [*errors, "Nothing was booked."])
+        else:
+            first = course.bookings.order_by("start").first()
+            messages.success(request, f"Course {course.reference} booked: every session.")
+            if first is not None:
+                return redirect("booking_staff:booking", reference=first.reference)
+            return redirect("booking_staff:calendar")
+    status = 422 if form.errors else 200
+    return render(request, "booking/staff/course.html", {"form": form}, status=status)
 
 
 @staff_required

@@ -199,3 +199,44 @@ class StaffAccessTests:
         booking.refresh_from_db()
         assert booking.status == "no_show"
         assert OutboxMessage.objects.filter(booking=booking, kind="confirmation").exists()
+
+
+class StaffCourseTests:
+    def _post(self, client: Client, sessions: list[str]) -> Any:
+        from heelwise.booking.models import CoursePlan
+
+        data = {
+            "plan": CoursePlan.objects.get(slug="three-session-course").pk,
+            "site": Site.objects.get(slug="london").pk,
+            "name": "Course Patient",
+            "email": "course@example.com",
+        }
+        data.update({f"session_{i}": value for i, value in enumerate(sessions, start=1)})
+        return client.post("/staff/bookings/course/", data)
+
+    def test_it_books_every_session_or_none(
+        self, client: Client, clinic: None, bob: Any, patient: PatientDetails
+    ) -> None:
+        client.force_login(bob)
+        assert client.get("/staff/bookings/course/").status_code == 200
+        sundays = ["2027-03-14T10:00", "2027-03-28T10:00", "2027-04-11T10:00"]
+        # Someone already has the second Sunday at 10:00: nothing is booked.
+        booking_create(
+            service=Service.objects.get(slug="treatment-session"),
+            site=Site.objects.get(slug="london"),
+            start=datetime(2027, 3, 28, 10, 0, tzinfo=LONDON),
+            patient=patient,
+        )
+        refused = self._post(client, sundays)
+        assert refused.status_code == 422 and b"Nothing was booked" in refused.content
+        assert Booking.objects.filter(course__isnull=False).count() == 0
+        booked = self._post(client, [sundays[0], "2027-03-28T11:00", sundays[2]])
+        assert booked.status_code == 302
+        sessions = Booking.objects.filter(course__isnull=False).order_by("start")
+        assert [b.start.astimezone(LONDON).strftime("%d %H:%M") for b in sessions] == [
+            "14 10:00",
+            "28 11:00",
+            "11 10:00",
+        ]
+        too_close = self._post(client, ["2027-04-18T10:00", "2027-04-20T10:00", "2027-05-02T10:00"])
+        assert too_close.status_code == 422 and b"days apart" in too_close.content
