@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from heelwise.parsers.api import MB, Limits, parse_bytes
 from heelwise.parsers.archive import FileResult, is_activity_name, iter_archive
-from heelwise.parsers.errors import ParseError
+from heelwise.parsers.errors import NoDataError, NotAnActivityError, ParseError
 from heelwise.parsers.models import Activity
 from heelwise.runlog.models import ImportJob, Run, Shoe
 from heelwise.runlog.services import kind_for_sport, local_date_for
@@ -31,6 +31,7 @@ BATCH_SIZE = 500
 DUPLICATE_WINDOW_S = 60.0
 MAX_UPLOAD_BYTES = 200 * MB
 PER_FILE_LIMITS = Limits(max_bytes=50 * MB)
+NOT_ACTIVITY_CODES = frozenset({NotAnActivityError.code, NoDataError.code})
 SKIP_SPORTS = {"transition": "transition between the legs of a multisport file"}
 
 
@@ -163,9 +164,12 @@ def activities_store(
         out.files += 1
         first_row = len(out.rows)
         if result.status != "ok":
-            out.errors += result.status == "error"
-            out.skipped += result.status == "skipped"
-            row = _row(result.name, result.status, reason=result.reason, code=result.error_code)
+            # A well-formed file that holds no activity (Garmin exports are full of settings
+            # and monitoring FIT files) is skipped with the parser's reason, not a failure.
+            status = "skipped" if result.error_code in NOT_ACTIVITY_CODES else result.status
+            out.errors += status == "error"
+            out.skipped += status == "skipped"
+            row = _row(result.name, status, reason=result.reason, code=result.error_code)
             out.rows.append(row)
         for activity in result.activities:
             row = _store_one(user, activity, result.name, shoe, job, seen, pending, out)

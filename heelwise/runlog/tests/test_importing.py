@@ -175,6 +175,22 @@ class CliImportTests:
         )
         assert code == 0 and lines[0]["status"] == "imported"
 
+    def test_it_skips_files_that_are_not_activities_without_failing(
+        self, alice: Any, capsys: Any
+    ) -> None:
+        code, lines, _ = self._run(
+            [
+                "--user",
+                alice.email,
+                str(FIT_DIR / "Settings.fit"),
+                str(FIT_DIR / "MonitoringFile.fit"),
+            ],
+            capsys,
+        )
+        assert code == 0
+        assert [line.get("status") for line in lines[:-1]] == ["skipped", "skipped"]
+        assert "not an activity" in lines[0]["reason"]
+
     def test_it_exits_2_for_an_unknown_user(self, db: None, capsys: Any) -> None:
         code, lines, err = self._run(["--user", "nobody@example.com", "x.fit"], capsys)
         assert code == 2 and lines == [] and "no user" in err and "Traceback" not in err
