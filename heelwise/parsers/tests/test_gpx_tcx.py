@@ -270,3 +270,14 @@ def test_sport_vocabulary(text: str, sport: str | None) -> None:
 
 def test_haversine_one_degree_of_latitude() -> None:
     assert haversine_m(0, 0, 1, 0) == pytest.approx(111_195, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("lat", "dlat", "dlon"),
+    [(0.0, 1e-4, 1e-4), (51.5, 3e-5, -2e-5), (-33.9, 0.05, 0.09), (69.6, 0.001, 0.0), (10, 0.5, 0)],
+)
+def test_step_matches_haversine(lat: float, dlat: float, dlon: float) -> None:
+    from heelwise.parsers.track import step_m
+
+    expected = haversine_m(lat, 10.0, lat + dlat, 10.0 + dlon)
+    assert step_m(lat, 10.0, lat + dlat, 10.0 + dlon) == pytest.approx(expected, rel=1e-5)
