@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from heelwise.runlog import charts, selectors, services
 from heelwise.runlog.forms import CheckInForm, ImportForm, ProgrammeForm, RunForm, ShoeForm
-from heelwise.runlog.importing import import_job_create
+from heelwise.runlog.importing import MAX_UPLOAD_BYTES, import_job_create
 from heelwise.runlog.progression import load_rules
 from heelwise.runlog.redflags import BY_KEY
 
@@ -78,6 +78,7 @@ def chart_shoes(request: HttpRequest) -> HttpResponse:
 
 
 BACKFILL_DAYS = 7
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024  # the file plus the form around it
 
 
 def _checkin_day(request: HttpRequest, today: date) -> date:
@@ -214,6 +215,15 @@ def shoe_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if request.method == "POST" and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+        # Refuse before Django reads the body into a temporary file.
+        context = {
+            "form": ImportForm(),
+            "jobs": [],
+            "refused": "This upload is larger than 200 MB.",
+        }
+        return render(request, "runlog/import_new.html", context, status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = import_job_create(user=request.user, upload=form.cleaned_data["file"])

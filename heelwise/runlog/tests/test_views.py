@@ -204,6 +204,16 @@ class ImportViewTests:
         )
         assert response.status_code == 422
 
+    def test_it_refuses_a_huge_upload_before_reading_it(self, alice: Any) -> None:
+        response = _client(alice).generic(
+            "POST",
+            reverse("runlog:import_new"),
+            data=b"x" * 10,
+            content_type="multipart/form-data; boundary=xyz",
+            CONTENT_LENGTH=str(300 * 1024 * 1024),
+        )
+        assert response.status_code == 413 and b"larger than 200 MB" in response.content
+
     def test_it_hides_other_runners_imports(self, alice: Any, charlie: Any) -> None:
         from heelwise.runlog.models import ImportJob
 
