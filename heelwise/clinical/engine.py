@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from operator import add
 from typing import Any
 
 from heelwise.clinical.knowledge_base import DISPOSITIONS, KnowledgeBase, load_knowledge_base
@@ -243,28 +242,38 @@ def _posteriors(
     kb: KnowledgeBase, values: Mapping[str, Any]
 ) -> tuple[list[float], list[float], list[WhyVar]]:
     band = kb.age_band(values.get("age"))
-    logp = list(kb.log_priors[band])
-    logadv = list(kb.log_priors[kb.default_band])
+    rows = [kb.log_priors[band]]
+    adv_rows = [kb.log_priors[kb.default_band]]
     rf_vars = kb.red_flag_vars
+    variables = kb.variables
+    findings = kb.findings
     why_vars: list[WhyVar] = []
     for key, value in values.items():
-        vm = kb.variables.get(key)
+        vm = variables.get(key)
         if vm is None:
             continue
-        vk = kb.findings[key].value_key(value)
+        vk = findings[key].value_key(value)
         ws = vm.weights[vk]
-        logp = list(map(add, logp, ws))
+        rows.append(ws)
         if key not in rf_vars:
-            logadv = list(map(add, logadv, ws))
+            adv_rows.append(ws)
         why_vars.append((key, value, vm.why[vk]))
+    logp = [sum(col) for col in zip(*rows, strict=True)]
+    logadv = [sum(col) for col in zip(*adv_rows, strict=True)]
     return _softmax(logp), _softmax(logadv), why_vars
 
 
 def _why_lists(why_vars: list[WhyVar], n: int) -> list[list[dict[str, Any]]]:
-    out: list[list[dict[str, Any]]] = [[] for _ in range(n)]
-    for key, value, entries in why_vars:
+    staged: list[list[tuple[float, int, str, Any, float, str]]] = [[] for _ in range(n)]
+    for seq, (key, value, entries) in enumerate(why_vars):
         for ci, w, source in entries:
-            out[ci].append(
+            staged[ci].append((-abs(w), seq, key, value, w, source))
+    out: list[list[dict[str, Any]]] = []
+    for lst in staged:
+        if len(lst) > 1:
+            lst.sort()
+        out.append(
+            [
                 {
                     "finding": key,
                     "value": value,
@@ -272,15 +281,10 @@ def _why_lists(why_vars: list[WhyVar], n: int) -> list[list[dict[str, Any]]]:
                     "weight": w,
                     "source": source,
                 }
-            )
-    for lst in out:
-        if len(lst) > 1:
-            lst.sort(key=_abs_weight)
+                for _, _, key, value, w, source in lst
+            ]
+        )
     return out
-
-
-def _abs_weight(entry: dict[str, Any]) -> float:
-    return -abs(entry["weight"])
 
 
 def _advice(kb: KnowledgeBase, padv: list[float]) -> tuple[int, list[tuple[str, int]]]:
@@ -365,15 +369,19 @@ def _care_plan(
             continue
         if item.stages is not None and stage is not None and stage not in item.stages:
             continue
-        if item.when is not None and (
-            not item.when.can_be_true(values) or item.when.evaluate(ctx)[0] is not True
+        when = item.when
+        if when is not None and (
+            (not when.stateful and when.variables.isdisjoint(values))
+            or when.evaluate(ctx)[0] is not True
         ):
             continue
         reasons = []
         if red_flag_first and not item.safe_during_red_flag:
             reasons.append(RED_FLAG_FIRST)
         for expr, reason in item.contraindications:
-            if expr.can_be_true(values) and expr.evaluate(ctx)[0] is True:
+            if (expr.stateful or not expr.variables.isdisjoint(values)) and expr.evaluate(ctx)[
+                0
+            ] is True:
                 reasons.append(reason)
         if item.screen_keys and not reasons and _screen_incomplete(kb, ctx, item.screen_keys):
             reasons.append(item.screen_reason)
