@@ -147,7 +147,7 @@ def _read(data: bytes) -> tuple[_Doc, TrackSummary]:  # noqa: C901 - the hot loo
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal text_kind, pending, in_trk, lat, lon, ele, t, hr, cad
         if text_kind:
-            # Inlined finish_text() for the three per-point leaves (hot path).
+            # finish_text() inlined for the per-point leaves (the hot path).
             parser.CharacterDataHandler = None
             if text_kind == _TIME and t is None:
                 t = parse_time("".join(text).strip())
