@@ -63,6 +63,30 @@ def assessment_get_by_booking_token(*, token: str) -> Assessment | None:
     return Assessment.objects.filter(public_id=public_id).first()
 
 
+def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment | None:
+    """The assessment a patient attached to a booking, for a clinician who cares for them.
+
+    A clinic administrator may open it; a clinician only when they are the practitioner of a
+    (not cancelled) booking of the patient who saved it. Anyone else gets None (a 404).
+    """
+    from heelwise.accounts.models import User as UserModel
+    from heelwise.booking.models import Booking
+
+    assessment = assessment_get_by_booking_token(token=token)
+    if assessment is None or assessment.user_id is None:
+        return None
+    if clinician.role == UserModel.Role.ADMIN:
+        return assessment
+    if clinician.role != UserModel.Role.CLINICIAN:
+        return None
+    cares = (
+        Booking.objects.filter(user_id=assessment.user_id, practitioner__user=clinician)
+        .exclude(status=Booking.Status.CANCELLED)
+        .exists()
+    )
+    return assessment if cares else None
+
+
 def feed_token(assessment: Assessment) -> str:
     """Unguessable and stable (no timestamp), so a subscribed calendar URL never changes."""
     return signing.Signer(salt=FEED_SALT).sign_object(str(assessment.public_id))

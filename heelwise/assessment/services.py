@@ -54,10 +54,11 @@ def assessment_submit(
     if user is not None:
         audit_record(
             actor=user,
-            action="assessment.submit",
+            action="create",
             object_type="assessment",
             object_id=assessment.public_id,
             subject_user_id=user.pk,
+            detail="self-assessment submitted",
         )
     return assessment
 
@@ -76,10 +77,11 @@ def assessment_save_to_account(*, assessment: Assessment, user: User) -> Assessm
     locked.save(update_fields=["user", "saved_at"])
     audit_record(
         actor=user,
-        action="assessment.save",
+        action="update",
         object_type="assessment",
         object_id=locked.public_id,
         subject_user_id=user.pk,
+        detail="anonymous assessment saved to the account",
     )
     return locked
 

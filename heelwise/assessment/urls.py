@@ -14,6 +14,7 @@ urlpatterns = [
     path("result/<uuid:public_id>/care-plan.pdf", views.result_pdf, name="pdf"),
     path("result/<uuid:public_id>/save/", views.save, name="save"),
     path("history/", views.history, name="history"),
+    path("clinician/<str:token>/", views.clinician, name="clinician"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
     path("fhir/Questionnaire/heel-pain", views.questionnaire, name="questionnaire"),
 ]

@@ -30,6 +30,7 @@ from heelwise.assessment.presentation import DISPOSITIONS, ResultView, result_vi
 from heelwise.assessment.selectors import (
     assessment_answers,
     assessment_get_by_feed_token,
+    assessment_get_for_clinician,
     assessment_get_for_viewer,
     assessment_history,
     assessment_list_for_user,
@@ -38,6 +39,7 @@ from heelwise.assessment.selectors import (
 )
 from heelwise.assessment.services import assessment_save_to_account, assessment_submit
 from heelwise.clinical.knowledge_base import Finding
+from heelwise.common.services import audit_record
 
 LOCATION_KEY = "pain_location"
 # Where each pain location is drawn on the heel diagram (positions are in assessment.css).
@@ -392,6 +394,38 @@ def history(request: HttpRequest) -> HttpResponse:
     assert user is not None
     entries = assessment_history(list(assessment_list_for_user(user=user)[:20]))
     return render(request, "assessment/history.html", {"entries": entries})
+
+
+@never_cache
+@login_required
+@require_GET
+def clinician(request: HttpRequest, token: str) -> HttpResponse:
+    user = _user(request)
+    assert user is not None
+    assessment = assessment_get_for_clinician(token=token, clinician=user)
+    if assessment is None:
+        raise Http404("No such assessment")
+    audit_record(
+        actor=user,
+        action="view",
+        object_type="assessment",
+        object_id=assessment.public_id,
+        subject_user_id=assessment.user_id,
+        detail="clinician opened an assessment attached to a booking",
+    )
+    kb = engine.knowledge_base()
+    suggested = [
+        (key, kb.findings[key].question, kb.findings[key].answered_by)
+        for key in assessment.result.get("next_questions", [])
+        if key in kb.findings
+    ]
+    context = {
+        **_result_context(request, assessment),
+        "differential": assessment.result["differential"],
+        "suggested": suggested,
+        "patient": assessment.user,
+    }
+    return render(request, "assessment/clinician.html", context)
 
 
 @require_GET
