@@ -111,6 +111,9 @@ def main() -> int:
         path = Path(tmp) / "requests.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in requests), encoding="utf-8")
         elapsed, cpu_s, lines = bench_cli(path, Path(tmp) / "results.jsonl")
+        one = Path(tmp) / "one.jsonl"
+        one.write_text(json.dumps(requests[0]) + "\n", encoding="utf-8")
+        start_wall, start_cpu, _ = bench_cli(one, Path(tmp) / "one-out.jsonl")
         out_mb = (Path(tmp) / "results.jsonl").stat().st_size / 1e6
     if lines != args.n:
         raise SystemExit(f"expected {args.n} result lines, got {lines}")
@@ -135,6 +138,11 @@ def main() -> int:
     )
     print(
         f"| `heelwise assess` throughput | {args.n / elapsed:,.0f} /s | {args.n / cpu_s:,.0f} /s |"
+    )
+    print(f"| start-up (same command on 1 request) | {start_wall:.2f} s | {start_cpu:.2f} s |")
+    print(
+        f"| throughput excluding start-up | {args.n / (elapsed - start_wall):,.0f} /s"
+        f" | {args.n / (cpu_s - start_cpu):,.0f} /s |"
     )
     print(f"| output | {out_mb:.1f} MB | |")
     print(f"| `assess()` p50 | {pct(wall, 0.5):.3f} ms | {pct(cpu, 0.5):.3f} ms |")

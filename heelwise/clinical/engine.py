@@ -328,16 +328,6 @@ def _describe(kb: KnowledgeBase, key: str, value: Any) -> str:
 # --------------------------------------------------------------------------- next questions
 
 
-def _next_questions(
-    kb: KnowledgeBase,
-    values: Mapping[str, Any],
-    ctx: Context,
-    post: list[float],
-    rf_level: int,
-) -> list[str]:
-    return rank_questions(kb, values, ctx, post, rf_level)
-
-
 def next_questions(request: Mapping[str, Any], kb: KnowledgeBase | None = None) -> list[str]:
     """The unanswered findings that would most change the differential or the disposition."""
     kb = kb or load_knowledge_base()
@@ -347,7 +337,7 @@ def next_questions(request: Mapping[str, Any], kb: KnowledgeBase | None = None) 
     ctx = Context(values)
     _, rf_level = _red_flags(kb, ctx)
     post, _, _ = _posteriors(kb, values)
-    return _next_questions(kb, values, ctx, post, rf_level)
+    return rank_questions(kb, values, ctx, post, rf_level)
 
 
 # --------------------------------------------------------------------------- care plan
