@@ -10,6 +10,8 @@ import argparse
 import json
 import os
 import sys
+import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -24,8 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     django.setup()
     from heelwise.accounts.models import User
-    from heelwise.parsers.archive import iter_paths
-    from heelwise.runlog.importing import PER_FILE_LIMITS, activities_store
+    from heelwise.runlog.importing import activities_store
 
     user = User.objects.filter(email__iexact=str(args.user).strip()).first()
     if user is None:
@@ -40,8 +41,26 @@ def run(args: argparse.Namespace) -> int:
 
     outcome = activities_store(
         user=user,
-        results=iter_paths(list(args.files), limits=PER_FILE_LIMITS),
+        results=_results(list(args.files)),
         on_file=emit,
     )
     out.write(json.dumps({"summary": outcome.summary()}) + "\n")
     return 1 if outcome.failed else 0
+
+
+def _results(paths: list[str]) -> Iterator[Any]:
+    """Like ``iter_paths``, but an export archive is parsed by up to two processes."""
+    from heelwise.parsers.archive import is_activity_name, iter_paths
+    from heelwise.runlog.importing import PER_FILE_LIMITS, import_workers
+    from heelwise.runlog.parallel import archive_results
+
+    for path in paths:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = sum(1 for n in zf.namelist() if is_activity_name(n))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            yield from iter_paths([path], limits=PER_FILE_LIMITS)  # not a zip: parsed as a file
+            continue
+        yield from archive_results(
+            path, name=path, limits=PER_FILE_LIMITS, workers=import_workers(members)
+        )

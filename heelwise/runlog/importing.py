@@ -7,6 +7,7 @@ writes with bulk inserts. A file that fails to parse has no activities, so store
 from __future__ import annotations
 
 import bisect
+import os
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -23,9 +25,11 @@ from heelwise.parsers.archive import FileResult, is_activity_name, iter_archive
 from heelwise.parsers.errors import NoDataError, NotAnActivityError, ParseError
 from heelwise.parsers.models import Activity
 from heelwise.runlog.models import ImportJob, Run, Shoe
+from heelwise.runlog.parallel import archive_results, default_workers
 from heelwise.runlog.services import kind_for_sport, local_date_for
 
 BATCH_SIZE = 500
+PARALLEL_MIN_MEMBERS = 50
 #: Same sport, starts within a minute and durations within 2% (or 60 s): the same activity
 #: recorded twice (a watch FIT and a Strava GPX of it).
 DUPLICATE_WINDOW_S = 60.0
@@ -250,6 +254,24 @@ def results_for_stream(fh: IO[bytes], name: str) -> Iterator[FileResult]:
     yield FileResult(name, "ok", activities=tuple(activities))
 
 
+def import_workers(activity_members: int) -> int:
+    """Processes that parse an archive: one for small ones, else RUNLOG_IMPORT_WORKERS
+    (default: up to 2, the cores of the reference host)."""
+    if activity_members < PARALLEL_MIN_MEMBERS:
+        return 1
+    configured = getattr(settings, "RUNLOG_IMPORT_WORKERS", None)
+    return int(configured) if configured else default_workers()
+
+
+def _local_path(storage_name: str) -> str | None:
+    """The upload's file on local disk, if the storage keeps one (worker processes open it)."""
+    try:
+        path = str(default_storage.path(storage_name))
+    except NotImplementedError:
+        return None
+    return path if os.path.isfile(path) else None  # in-memory storage names a path, has no file
+
+
 def import_job_process(*, job_id: int) -> ImportJob:
     """Run one queued import job (called by the background task)."""
     job = ImportJob.objects.select_related("user").get(pk=job_id)
@@ -257,7 +279,8 @@ def import_job_process(*, job_id: int) -> ImportJob:
         return job
     try:
         with default_storage.open(job.storage_name, "rb") as fh:
-            total = count_activity_members(fh) if _is_zip(fh) else 1
+            is_zip = _is_zip(fh)
+            total = count_activity_members(fh) if is_zip else 1
             ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, total=total)
             last = [time.monotonic()]
 
@@ -267,15 +290,22 @@ def import_job_process(*, job_id: int) -> ImportJob:
                     last[0] = now
                     ImportJob.objects.filter(pk=job.pk).update(done=min(done, total))
 
-            outcome = activities_store(
-                user=job.user,
-                results=results_for_stream(fh, job.upload_name),
-                job=job,
-                on_file=progress,
+            path = _local_path(job.storage_name) if is_zip else None
+            results = (
+                archive_results(
+                    path,
+                    name=job.upload_name,
+                    limits=PER_FILE_LIMITS,
+                    workers=import_workers(total),
+                )
+                if path
+                else results_for_stream(fh, job.upload_name)
             )
+            outcome = activities_store(user=job.user, results=results, job=job, on_file=progress)
         job.status = ImportJob.Status.DONE
         job.done = job.total = total
-        job.report = {"summary": outcome.summary(), "rows": outcome.rows}
+        rows = sorted(outcome.rows, key=lambda r: (r["file"], r.get("leg", 0)))
+        job.report = {"summary": outcome.summary(), "rows": rows}
     except Exception as exc:  # a bug or lost storage: the runner sees a failed job, not a hang
         job.status = ImportJob.Status.FAILED
         job.error = f"The import stopped unexpectedly ({type(exc).__name__})."

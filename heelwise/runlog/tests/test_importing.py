@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from heelwise.parsers.archive import iter_archive, iter_paths
 from heelwise.runlog import cli_import
-from heelwise.runlog.importing import activities_store, import_job_create
+from heelwise.runlog.importing import PER_FILE_LIMITS, activities_store, import_job_create
 from heelwise.runlog.models import ImportJob, Run
 from heelwise.runlog.services import local_date_for, shoe_save
 from heelwise.runlog.tests.builders import FIT_DIR, FIT_INVALID_DIR, demo_archive, gpx_run
@@ -142,6 +142,64 @@ class ImportJobTests:
         assert job.report["summary"]["imported"] == 1
         run = Run.objects.get(user=alice)
         assert run.source == "gpx" and run.distance_m == pytest.approx(5000, rel=0.01)
+
+
+class ParallelImportTests:
+    def test_two_workers_store_the_same_as_one(
+        self, alice: Any, charlie: Any, tmp_path: Path
+    ) -> None:
+        from heelwise.runlog.parallel import archive_results
+
+        archive = tmp_path / "export.zip"
+        archive.write_bytes(demo_archive())
+        one = activities_store(
+            user=alice,
+            results=archive_results(str(archive), name="e.zip", limits=PER_FILE_LIMITS, workers=1),
+        )
+        two = activities_store(
+            user=charlie,
+            results=archive_results(str(archive), name="e.zip", limits=PER_FILE_LIMITS, workers=2),
+        )
+        assert one.summary() == two.summary()
+        key = lambda r: (r["file"], r.get("leg", 0))  # noqa: E731
+        assert sorted(one.rows, key=key) == sorted(two.rows, key=key)
+
+    def test_the_background_job_parses_a_big_archive_in_two_processes(
+        self,
+        alice: Any,
+        tmp_path: Path,
+        settings: Any,
+        monkeypatch: Any,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        from heelwise.runlog import importing
+
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(tmp_path)},
+            },
+        }
+        settings.RUNLOG_IMPORT_WORKERS = 2
+        monkeypatch.setattr(importing, "PARALLEL_MIN_MEMBERS", 1)
+        calls: list[int | None] = []
+        real = importing.archive_results
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            calls.append(kwargs.get("workers"))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(importing, "archive_results", spy)
+        upload = SimpleUploadedFile("export.zip", demo_archive(), "application/zip")
+        with django_capture_on_commit_callbacks(execute=True):
+            job = import_job_create(user=alice, upload=upload)
+        job.refresh_from_db()
+        assert calls == [2]
+        assert job.status == ImportJob.Status.DONE and job.report["summary"]["imported"] == 4
+        files = [r["file"] for r in job.report["rows"]]
+        assert files == sorted(files)
+        assert not list(tmp_path.rglob("upload*"))  # the stored upload is removed afterwards
 
 
 class CliImportTests:
