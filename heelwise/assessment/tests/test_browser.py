@@ -30,7 +30,7 @@ def _answer(page: Any, key: str, value: str) -> None:
     if number.count():
         number.fill(value)
     else:
-        page.locator(f"label[for=id_{key}_{value}]").click()
+        page.locator(f".q-option label[for=id_{key}_{value}]").click()
 
 
 def _check(page: Any, axe: Any, shot: Any, name: str) -> None:
@@ -122,3 +122,28 @@ def test_the_questionnaire_works_without_javascript(browser: Any, live_server: A
         expect(page.locator(".triage-title")).to_have_text("See a doctor today")
     finally:
         context.close()
+
+
+def test_saving_to_a_new_account_and_seeing_what_changed(page: Any, axe: Any, shot: Any) -> None:
+    _walk(page, axe, shot, "save", PLANTAR_FASCIITIS)
+    page.get_by_role("link", name="Create an account to save it").click()
+    page.get_by_label("Your name").fill("Dana Runner")
+    page.get_by_label("Email address").fill("dana@example.com")
+    page.get_by_label("Choose a password").fill("a-long-password-123")
+    page.locator("input[name=agree]").check()
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator("h1")).to_have_text("Save your assessment to your account")
+    page.get_by_role("button", name="Save to my account").click()
+    expect(page.locator("h1")).to_have_text("Your past assessments")
+    # A second assessment a few weeks later, with less pain.
+    later = {**PLANTAR_FASCIITIS, "pattern": {**PLANTAR_FASCIITIS["pattern"], "pain_nrs": "2"}}
+    page.goto("/assessment/step/safety/")
+    for step, data in later.items():
+        expect(page.locator("h1")).to_have_text(TITLES[step])
+        for key, value in data.items():
+            _answer(page, key, value)
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Your result")
+    page.goto("/assessment/history/")
+    expect(page.locator(".history-changes").first).to_contain_text("2/10")
+    _check(page, axe, shot, "assessment-save-history")
