@@ -30,6 +30,15 @@ def render(result: dict[str, Any], top: int = 5, questions: Mapping[str, str] | 
     title = "Heelwise assessment" + (f" {result['id']}" if result.get("id") else "")
     lines += [title, "=" * len(title), ""]
     lines.append("What to do: " + _HEAD[result["disposition"]])
+    because = result.get("disposition_because") or {}
+    reasons = [f"red flag {k}" for k in because.get("red_flags", [])] + [
+        "the pattern is not typical of plantar fasciitis"
+        if key == "atypical_pattern"
+        else f"{key} is likely"
+        for key in because.get("conditions", [])
+    ]
+    if reasons:
+        lines += _wrap("because: " + "; ".join(reasons), "  ")
     for flag in result["red_flags"]:
         lines.append("")
         lines += _wrap(f"! {flag['key']} ({flag['disposition']}): {flag['message']}", "")
