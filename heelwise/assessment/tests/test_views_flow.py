@@ -219,3 +219,40 @@ class PrivacyTests:
         assert response.status_code == 404
         call_command("assessment_purge")
         assert not Assessment.objects.exists()
+
+
+class MedicinesScreenTests:
+    MEDICINES = (
+        "peptic_ulcer_history",
+        "anticoagulant_use",
+        "ssri_use",
+        "oral_steroid_use",
+        "kidney_disease",
+        "heart_disease",
+        "ace_arb_diuretic",
+        "asthma_nsaid_sensitive",
+        "nsaid_allergy",
+        "liver_disease",
+        "pregnant",
+    )
+
+    def _plan(self, client: Client, medicines: dict[str, str]) -> tuple[set[str], dict[str, str]]:
+        walk(client, {**PLANTAR_FASCIITIS, "medicines": medicines})
+        result = Assessment.objects.get().result
+        excluded = {e["item"]: e["reason"] for e in result["care_plan_excluded"]}
+        return {i["item"] for i in result["care_plan"]}, excluded
+
+    def test_no_anti_inflammatory_advice_without_the_medicines_screen(self, client: Client) -> None:
+        plan, excluded = self._plan(client, {})
+        assert "nsaid_oral" not in plan
+        assert "nsaid_oral" in excluded
+
+    def test_anti_inflammatory_advice_after_a_clear_screen(self, client: Client) -> None:
+        plan, _ = self._plan(client, dict.fromkeys(self.MEDICINES, "no"))
+        assert "nsaid_oral" in plan
+
+    def test_a_stomach_ulcer_rules_out_anti_inflammatory_tablets(self, client: Client) -> None:
+        answers = {**dict.fromkeys(self.MEDICINES, "no"), "peptic_ulcer_history": "yes"}
+        plan, excluded = self._plan(client, answers)
+        assert "nsaid_oral" not in plan
+        assert "nsaid_oral" in excluded
