@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from heelwise.clinical.knowledge_base import DISPOSITIONS, KnowledgeBase
-from heelwise.clinical.rules import Clause, Context
+from heelwise.clinical.rules import Clause, Context, Expr
 
 _LEVELS = len(DISPOSITIONS)
 
@@ -57,7 +57,9 @@ class QuestionModel:
         self.n_answers = n_answers
         self.levels = np.arange(_LEVELS)[:, None]
         self.columns = np.arange(self.P.shape[1])
-        self.conditional = [k for k in self.keys if kb.findings[k].enable_when is not None]
+        self.conditional: list[tuple[str, Expr]] = [
+            (k, e) for k in self.keys if (e := kb.findings[k].enable_when) is not None
+        ]
         # A clause on a single finding fires on that answer alone, whatever else is known:
         # its level per answer is precomputed. Clauses over several findings are checked per
         # request (see _near), with the answers that satisfy the clause precomputed here.
@@ -174,9 +176,10 @@ def rank_questions_batch(
             i = index.get(key)
             if i is not None:
                 row[i] = -np.inf
-        for key in qm.conditional:
-            enable = kb.findings[key].enable_when
-            if enable is not None and enable.evaluate(contexts[b])[0] is False:
+        vals = values[b]
+        for key, enable in qm.conditional:
+            # an enable_when can only be false when one of its findings is known
+            if not enable.variables.isdisjoint(vals) and enable.evaluate(contexts[b])[0] is False:
                 row[index[key]] = -np.inf
     k = kb.next_questions_max
     order = np.argsort(-gain, axis=1, kind="stable")[:, :k]
