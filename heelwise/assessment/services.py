@@ -51,6 +51,9 @@ def assessment_submit(
     )
     assessment.full_clean()
     assessment.save()
+    # Retention does not depend on a scheduler being set up: every submission also deletes
+    # anonymous assessments past their retention (the hourly `assessment_purge` does the same).
+    assessment_purge_anonymous()
     if user is not None:
         audit_record(
             actor=user,

@@ -52,6 +52,9 @@ def _walk(page: Any, axe: Any, shot: Any, person: str, answers: dict[str, dict[s
                 expect(page.locator(f"#id_pain_location_{value}")).to_be_checked()
             else:
                 _answer(page, key, value)
+            if key == "onset" and value == "gradual":
+                # htmx page: the "pop or snap" question hides once the onset was gradual.
+                expect(page.locator("#q-pop_felt")).to_be_hidden()
         _check(page, axe, shot, f"assessment-{person}-{number}-{step}")
         page.get_by_role("button", name="Continue").click()
         if step != list(answers)[-1]:

@@ -220,6 +220,20 @@ class PrivacyTests:
         call_command("assessment_purge")
         assert not Assessment.objects.exists()
 
+    def test_a_new_submission_also_purges_expired_anonymous_assessments(
+        self, client: Client
+    ) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        walk(client, PLANTAR_FASCIITIS)
+        old = Assessment.objects.get()
+        Assessment.objects.update(created=timezone.now() - timedelta(hours=25))
+        walk(Client(), PLANTAR_FASCIITIS)
+        assert not Assessment.objects.filter(pk=old.pk).exists()
+        assert Assessment.objects.count() == 1
+
 
 class MedicinesScreenTests:
     MEDICINES = (
