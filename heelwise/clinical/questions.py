@@ -56,6 +56,7 @@ class QuestionModel:
         )
         self.n_answers = n_answers
         self.levels = np.arange(_LEVELS)[:, None]
+        self.levels_used = max(kb.advice_levels) + 1
         self.columns = np.arange(self.P.shape[1])
         self.conditional: list[tuple[str, Expr]] = [
             (k, e) for k in self.keys if (e := kb.findings[k].enable_when) is not None
@@ -154,13 +155,13 @@ def rank_questions_batch(
         # After answer v the disposition is max(lv(v), advice): groups at or below lv(v) merge
         # into lv(v). sum_l d_l log d_l = C_lv log C_lv + sum_{l > lv} S_l log S_l, with C the
         # cumulative group mass and S the group mass.
-        cum = np.cumsum(by_group, axis=1)
-        slogs = by_group * np.log(np.maximum(by_group, 1e-300))
-        scum = np.cumsum(slogs, axis=1)
-        above = scum[:, -1:, :] - scum  # sum over levels > l
-        idx = lv[:, None, :]
-        merged = np.take_along_axis(cum, idx, axis=1)[:, 0, :]
-        above_lv = np.take_along_axis(above, idx, axis=1)[:, 0, :]
+        # Only the advice levels some condition uses carry mass (each strictly positive); a
+        # red-flag level above them merges every group, which the clamp below expresses.
+        used = by_group[:, : qm.levels_used, :]
+        lv_used = np.minimum(lv, qm.levels_used - 1)[:, None, :]
+        merged = np.take_along_axis(np.cumsum(used, axis=1), lv_used, axis=1)[:, 0, :]
+        scum = np.cumsum(used * np.log(used), axis=1)
+        above_lv = scum[:, -1, :] - np.take_along_axis(scum, lv_used, axis=1)[:, 0, :]
         h_after = np.add.reduceat(plogp - merged * np.log(merged) - above_lv, qm.starts, axis=1)
         d_now = post @ qm.onehot.T  # (requests, levels)
         c_now = np.cumsum(d_now, axis=1)

@@ -58,6 +58,8 @@ CASES = [
     {"diabetes": True, "onset": "trauma"},
     {"fever": True, "redness": True},
     {"numbness": True, "duration_weeks": 20, "sex": "female"},
+    {"saddle_anaesthesia": True, "age": 70},
+    {"age": 12, "swelling": True, "onset": "trauma"},
 ]
 
 
