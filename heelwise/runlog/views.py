@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from heelwise.runlog import charts, selectors, services
+from heelwise.runlog.careplan import care_plan_get
 from heelwise.runlog.forms import CheckInForm, ImportForm, ProgrammeForm, RunForm, ShoeForm
 from heelwise.runlog.importing import MAX_UPLOAD_BYTES, import_job_create
 from heelwise.runlog.progression import load_rules
@@ -124,6 +125,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             "today": today,
             "existing": existing,
             "recent": [today - timedelta(days=i) for i in range(1, BACKFILL_DAYS + 1)],
+            "plan": care_plan_get(user=request.user),
         },
         status=status,
     )

@@ -99,6 +99,22 @@ class CheckInViewTests:
         page = client.get(response["Location"]).content.decode()
         assert "same-day" in page and "999" in page
 
+    def test_it_shows_the_care_plan_from_the_latest_assessment(self, alice: Any) -> None:
+        from django.utils import timezone
+
+        from heelwise.assessment.models import Assessment
+
+        Assessment.objects.create(
+            user=alice,
+            questionnaire_response={},
+            result={"care_plan": [{"item": "made_up_item"}, {"item": "calf_stretch"}]},
+            kb_version="test",
+            disposition="self_care",
+            saved_at=timezone.now(),
+        )
+        page = _client(alice).get(reverse("runlog:checkin")).content.decode()
+        assert "Your care plan" in page and "Made up item" in page
+
     def test_it_rejects_pain_out_of_range(self, alice: Any) -> None:
         response = _client(alice).post(reverse("runlog:checkin"), {"first_step_pain": "11"})
         assert response.status_code == 422
