@@ -190,3 +190,10 @@ class ApiTests:
     def test_it_rejects_a_body_that_is_not_json(self, client: Client) -> None:
         response = client.post("/api/v1/assessments", "{", content_type="application/json")
         assert response.status_code == 400
+
+
+def test_the_assessment_endpoint_is_in_the_openapi_document(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/assessments"]["post"]
+    assert "application/json" in operation["requestBody"]["content"]
+    assert {"200", "422"} <= set(operation["responses"])
