@@ -199,11 +199,24 @@ def schedule_load(
         params += [site.pk if site is not None else 0, adapt_d(last_day), adapt_d(first_day)]
         params += room_params
     sql = " UNION ALL ".join(part.format(**c) for part in parts)
+    _fill(schedule, _fetch_all(sql, params))
+    return schedule
+
+
+def _fetch_all(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run the schedule query. On PostgreSQL it goes through a server-side-binding cursor as a
+    prepared statement: planning this UNION costs several times more than running it, and
+    Django's default client-side binding re-plans it on every request."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    _fill(schedule, rows)
-    return schedule
+        return cursor.fetchall()
 
 
 # Typed NULLs, so every branch of the UNION agrees on column types (PostgreSQL and SQLite).
