@@ -13,6 +13,11 @@ urlpatterns = [
     path("result/<uuid:public_id>/", views.result, name="result"),
     path("result/<uuid:public_id>/care-plan.pdf", views.result_pdf, name="pdf"),
     path("result/<uuid:public_id>/save/", views.save, name="save"),
+    path(
+        "result/<uuid:public_id>/QuestionnaireResponse.json",
+        views.result_fhir,
+        name="result_fhir",
+    ),
     path("history/", views.history, name="history"),
     path("clinician/<str:token>/", views.clinician, name="clinician"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),

@@ -358,6 +358,16 @@ def result_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
+def result_fhir(request: HttpRequest, public_id: uuid.UUID) -> JsonResponse:
+    """The stored answers as a FHIR R4 QuestionnaireResponse (for the patient's own records)."""
+    assessment = _viewable(request, public_id)
+    _load_content(assessment)
+    response = JsonResponse(assessment.questionnaire_response, content_type="application/fhir+json")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     assessment = assessment_get_by_feed_token(token=token)
     if assessment is None:

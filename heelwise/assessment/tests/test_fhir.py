@@ -98,3 +98,15 @@ class QuestionnaireResponseTests:
         answers = fhir.answers_from_response(assessment.questionnaire_response)
         assert answers["pain_location"] == "plantar_medial"
         assert answers["age"] == 42
+
+
+@pytest.mark.django_db
+def test_the_stored_response_is_downloadable_by_its_viewer_only(client) -> None:
+    from django.test import Client
+
+    url = walk(client, PLANTAR_FASCIITIS)["Location"] + "QuestionnaireResponse.json"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    fhir.validate_response(response.json(), fhir.questionnaire())
+    assert Client().get(url).status_code == 404
