@@ -25,7 +25,7 @@ from heelwise.assessment.flow import STEPS, STEPS_BY_KEY, Progress, Step, StepSu
 from heelwise.assessment.fragments import cached_fragment, cached_page, fragment_key
 from heelwise.assessment.ics import exercise_calendar
 from heelwise.assessment.models import ANONYMOUS_RETENTION, Assessment
-from heelwise.assessment.pdf import care_plan_pdf
+from heelwise.assessment.pdf import cached_care_plan_pdf
 from heelwise.assessment.presentation import DISPOSITIONS, ResultView, result_view
 from heelwise.assessment.selectors import (
     assessment_answers,
@@ -350,7 +350,14 @@ def _render_result(request: HttpRequest, assessment: Assessment) -> HttpResponse
 @require_GET
 def result_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = _viewable(request, public_id)
-    pdf = care_plan_pdf(_result_context(request, assessment))
+    key = fragment_key(
+        "pdf",
+        str(assessment.public_id),
+        assessment.kb_version,
+        request.get_host(),
+        request.is_secure(),
+    )
+    pdf = cached_care_plan_pdf(key, lambda: _result_context(request, assessment))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="heel-pain-care-plan.pdf"'
     response["Cache-Control"] = "private, no-store"

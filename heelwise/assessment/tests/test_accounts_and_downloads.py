@@ -197,3 +197,21 @@ def test_the_assessment_endpoint_is_in_the_openapi_document(client: Client) -> N
     operation = schema["paths"]["/api/v1/assessments"]["post"]
     assert "application/json" in operation["requestBody"]["content"]
     assert {"200", "422"} <= set(operation["responses"])
+
+
+def test_a_pdf_is_laid_out_once_per_result(client: Client, monkeypatch) -> None:
+    from heelwise.assessment import pdf
+
+    calls: list[int] = []
+    real = pdf.care_plan_pdf
+
+    def counting(context: dict) -> bytes:
+        calls.append(1)
+        return real(context)
+
+    monkeypatch.setattr(pdf, "care_plan_pdf", counting)
+    url = _result_url(client) + "care-plan.pdf"
+    first = client.get(url).content
+    assert client.get(url).content == first
+    assert calls == [1]
+    assert Client().get(url).status_code == 404  # the access check still runs first
