@@ -256,6 +256,10 @@ class KnowledgeBase:
     rf_clauses: tuple[tuple[int, Clause], ...] = ()
     cache: dict[str, Any] = field(default_factory=dict)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # ``cache`` holds per-process derived objects (matrices...): rebuilt after unpickling.
+        return {**self.__dict__, "cache": {}}
+
     @property
     def condition_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.conditions)

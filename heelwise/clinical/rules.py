@@ -19,6 +19,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 Tri = bool | None
@@ -47,6 +48,15 @@ class Expr:
     evaluate: Evaluator
     variables: frozenset[str]
     stateful: bool = False  # reads engine state (suspected, leading, red_flag, disposition)
+    # The source condition and vocabulary (top-level expressions only): a compiled expression
+    # is a closure, so it pickles as "compile this again" (the knowledge-base cache).
+    spec: Any = field(default=None, compare=False)
+    vocab: Vocabulary | None = field(default=None, compare=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.vocab is None:
+            raise TypeError("only a top-level compiled expression can be pickled")
+        return (compile_expr, (self.spec, self.vocab))
 
     def can_be_true(self, values: Mapping[str, Any]) -> bool:
         """False when the condition cannot be true because none of its findings is known."""
@@ -86,8 +96,13 @@ _ORDERED = {"lt", "le", "gt", "ge"}
 
 def compile_expr(spec: Any, vocab: Vocabulary) -> Expr:
     """Compile a condition written as data into a fast closure, checking every name in it."""
+    e = _compile(spec, vocab)
+    return Expr(e.evaluate, e.variables, e.stateful, spec, vocab)
+
+
+def _compile(spec: Any, vocab: Vocabulary) -> Expr:
     if isinstance(spec, str):
-        return compile_expr({"var": spec, "eq": True}, vocab)
+        return _compile({"var": spec, "eq": True}, vocab)
     if not isinstance(spec, Mapping):
         raise RuleSyntaxError(f"a condition must be a mapping or a key name, not {spec!r}")
     if "var" in spec:
@@ -97,7 +112,7 @@ def compile_expr(spec: Any, vocab: Vocabulary) -> Expr:
         parts = spec[kind]
         if not isinstance(parts, list) or not parts:
             raise RuleSyntaxError(f"'{kind}' needs a non-empty list")
-        children = tuple(compile_expr(p, vocab) for p in parts)
+        children = tuple(_compile(p, vocab) for p in parts)
         fn = _all(children) if kind == "all" else _any(children)
         return Expr(
             fn,
@@ -105,7 +120,7 @@ def compile_expr(spec: Any, vocab: Vocabulary) -> Expr:
             any(c.stateful for c in children),
         )
     if set(spec) == {"not"}:
-        child = compile_expr(spec["not"], vocab)
+        child = _compile(spec["not"], vocab)
         return Expr(_not(child), child.variables, child.stateful)
     if set(spec) == {"at_least", "of"}:
         n = spec["at_least"]
@@ -114,7 +129,7 @@ def compile_expr(spec: Any, vocab: Vocabulary) -> Expr:
             raise RuleSyntaxError("'at_least' needs an integer and 'of' a list")
         if not 1 <= n <= len(parts):
             raise RuleSyntaxError(f"'at_least: {n}' is impossible with {len(parts)} parts")
-        children = tuple(compile_expr(p, vocab) for p in parts)
+        children = tuple(_compile(p, vocab) for p in parts)
         return Expr(
             _at_least(n, children),
             frozenset().union(*(c.variables for c in children)),
@@ -137,7 +152,7 @@ def compile_expr(spec: Any, vocab: Vocabulary) -> Expr:
         if level not in vocab.dispositions:
             raise RuleSyntaxError(f"unknown disposition {level!r}")
         rank = list(vocab.dispositions).index(level)
-        return Expr(lambda ctx: (ctx.disposition >= rank, ()), frozenset(), stateful=True)
+        return Expr(_disposition_at_least(rank), frozenset(), stateful=True)
     raise RuleSyntaxError(f"unrecognised condition {dict(spec)!r}")
 
 
@@ -295,6 +310,13 @@ def _leading(cond: str) -> Evaluator:
     return evaluate
 
 
+def _disposition_at_least(rank: int) -> Evaluator:
+    def evaluate(ctx: Context) -> Outcome:
+        return ctx.disposition >= rank, ()
+
+    return evaluate
+
+
 def _red_flag(key: str) -> Evaluator:
     def evaluate(ctx: Context) -> Outcome:
         return key in ctx.red_flags, ()
@@ -339,14 +361,21 @@ def to_dnf(spec: Any) -> list[Clause]:
 
 
 def _in_test(allowed: frozenset[Any]) -> Callable[[Any], bool]:
-    def test(v: Any) -> bool:
-        return v in allowed
+    # A bound method of a frozenset: as fast as a closure, and it pickles.
+    return allowed.__contains__
 
-    return test
+
+# test(v) = cmp(v, value), written as the reflected comparison with ``value`` bound first so
+# that the test is a picklable partial of a C function (v < value  is  value > v).
+_REFLECTED: dict[Callable[[Any, Any], bool], Callable[[Any, Any], bool]] = {
+    operator.eq: operator.eq,
+    operator.ne: operator.ne,
+    operator.lt: operator.gt,
+    operator.le: operator.ge,
+    operator.gt: operator.lt,
+    operator.ge: operator.le,
+}
 
 
 def _cmp_test(cmp: Callable[[Any, Any], bool], value: Any) -> Callable[[Any], bool]:
-    def test(v: Any) -> bool:
-        return bool(cmp(v, value))
-
-    return test
+    return partial(_REFLECTED[cmp], value)

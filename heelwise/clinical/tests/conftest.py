@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from heelwise.clinical.knowledge_base import DEFAULT_KB_DIR, KnowledgeBase, load_knowledge_base
+
+# Compiled knowledge bases of the test run go to a private directory, not the user's cache.
+os.environ.setdefault("HEELWISE_CACHE_DIR", tempfile.mkdtemp(prefix="heelwise-test-cache-"))
 
 
 @pytest.fixture(scope="session")
