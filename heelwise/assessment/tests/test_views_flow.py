@@ -68,6 +68,28 @@ class QuestionnaireFlowTests:
         assert "We stopped the questions early" in html
         assert SESSION_KEY not in client.session
 
+    def test_an_emergency_answer_stops_the_flow_with_999_advice(self, client: Client) -> None:
+        response = walk(client, {"safety": {**SAFETY_NO, "systemically_unwell": "yes"}})
+        assessment = Assessment.objects.get()
+        assert assessment.disposition == "emergency"
+        assert assessment.stopped_early
+        html = _body(client.get(response["Location"]))
+        assert "Call 999 or go to A&amp;E now" in html
+        assert 'href="tel:999"' in html
+
+    def test_a_red_flag_on_a_later_step_also_stops_the_flow(self, client: Client) -> None:
+        client.post("/assessment/step/safety/", SAFETY_NO)
+        response = client.post(
+            "/assessment/step/about/", {"age": "42", "sex": "male", "runner": "yes"}
+        )
+        assert response["Location"] == "/assessment/step/where/"
+        response = client.post("/assessment/step/where/", {"pain_location": "posterior_insertion"})
+        assert response["Location"] == "/assessment/step/pattern/"
+        data = {"onset": "sudden", "pop_felt": "yes"}
+        response = client.post("/assessment/step/pattern/", data)
+        assert "/assessment/result/" in response["Location"]
+        assert Assessment.objects.get().disposition == "urgent"
+
     def test_it_gives_paediatric_safety_advice_for_an_11_year_old(self, client: Client) -> None:
         response = walk(client, SEVERS)
         assessment = Assessment.objects.get()
