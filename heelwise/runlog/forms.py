@@ -101,7 +101,9 @@ class CheckInForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="Date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     start_time = forms.TimeField(
         label="Start time (UK)", initial=time(7, 0), widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -158,7 +160,7 @@ class ProgrammeForm(forms.Form):
     start_stage = forms.TypedChoiceField(label="Start at", coerce=int, choices=[], initial=0)
     started_on = forms.DateField(
         label="First session",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="Today, or the day of your first session if you began in the last 4 weeks.",
     )
 

@@ -2,7 +2,7 @@
 (``return_to_run.json``, versioned); ``evaluate`` is a small pure function that replays a
 runner's check-ins and returns the current stage plus every decision and the rule behind it.
 
-The pain-monitoring model (Silbernagel 2007): pain during activity 0-2 is safe, 3-5 acceptable,
+The pain-monitoring model (Silbernagel 2007): pain during activity 0-3 is safe, 4-5 acceptable,
 above 5 not acceptable; pain after a session must settle by the next morning; morning pain must
 not rise from week to week. Per programme session (a day with "pain during" recorded), judged
 once the next morning's check-in says whether it settled, first matching rule wins:

@@ -60,6 +60,10 @@ class ProgressionTests:
         assert result.decisions[-1].rule == "step_back.pain_during"  # type: ignore[attr-defined]
         assert result.stage.index == 0  # type: ignore[attr-defined]
 
+    def test_it_calls_pain_up_to_three_safe_and_four_or_five_acceptable(self) -> None:
+        reasons = [d.reason for d in run(plan((3, True), (4, True))).decisions]  # type: ignore[attr-defined]
+        assert "(safe)" in reasons[0] and "(acceptable)" in reasons[1]
+
     def test_it_accepts_pain_of_five_but_not_six(self) -> None:
         assert run(plan((5, True), (5, True))).stage.index == 1  # type: ignore[attr-defined]
 
