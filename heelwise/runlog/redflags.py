@@ -1,5 +1,6 @@
 """Check-in red-flag questions and the triage advice each leads to (clinical reference,
-section 2, keys in brackets). Advice, not a diagnosis: it says how soon to be seen and where."""
+section 2: fever/hot_swollen_red, unable_to_bear_weight, night_pain, sudden_pop_or_acute_tear).
+Advice, not a diagnosis: it says how soon to be seen and where."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         "New swelling, redness or heat in the heel or foot, or a fever",
         "urgent",
         "A hot, red, swollen foot or a fever needs a same-day medical assessment to rule out "
-        "infection or gout (fever, hot_swollen_red). If you feel very unwell, call 999 or go to "
+        "infection or gout. If you feel very unwell, call 999 or go to "
         "A&E; otherwise call NHS 111 or your GP today.",
     ),
     RedFlag(
@@ -36,7 +37,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         "Pain that wakes me at night or is there at rest",
         "urgent",
         "Heel pain at night or at rest is not typical of plantar heel pain and should be "
-        "checked by a doctor within the next two days (night_pain). Contact your GP and "
+        "checked by a doctor within the next two days. Contact your GP and "
         "mention night pain.",
     ),
     RedFlag(
