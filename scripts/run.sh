@@ -17,7 +17,12 @@ $PY manage.py seed_demo
 
 $PY manage.py db_worker --interval 1 &
 WORKER=$!
-cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
+$PY manage.py housekeeping --loop >/dev/null &
+HOUSEKEEPING=$!
+cleanup() {
+  kill "$WORKER" "$HOUSEKEEPING" 2>/dev/null || true
+  wait "$WORKER" "$HOUSEKEEPING" 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 echo
