@@ -28,8 +28,8 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         "cannot_bear_weight",
         "I can't put weight on the foot, or can't manage four steps",
         "urgent",
-        "Not being able to bear weight needs a same-day assessment and possibly an X-ray "
-        "(unable_to_bear_weight). Go to an urgent treatment centre or A&E today; if the foot "
+        "Not being able to bear weight needs a same-day assessment and possibly an X-ray. "
+        "Go to an urgent treatment centre or A&E today; if the foot "
         "looks misshapen or there is an open wound, call 999.",
     ),
     RedFlag(
@@ -45,7 +45,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         "A sudden pop or tearing feeling with sharp pain",
         "urgent",
         "A sudden pop with sharp pain can mean a tendon or plantar fascia tear "
-        "(sudden_pop_or_acute_tear) and should be examined the same day. Stop running and go "
+        "and should be examined the same day. Stop running and go "
         "to an urgent treatment centre or A&E today.",
     ),
 )
