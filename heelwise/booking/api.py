@@ -10,12 +10,19 @@ from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from heelwise.booking.availability import LONDON, BookingInputError, SlotTaken, slots_list
+from heelwise.booking.availability import (
+    LONDON,
+    BookingInputError,
+    ServiceChanged,
+    SlotTaken,
+    slots_list,
+)
 from heelwise.booking.forms import REMOTE, BookingRequestForm, form_errors
 from heelwise.booking.links import manage_url
 from heelwise.booking.models import Booking
+from heelwise.booking.selectors import service_cached, service_refresh
 from heelwise.booking.services import PatientDetails, booking_create
-from heelwise.clinics.models import Service, Site
+from heelwise.clinics.models import Site
 
 router = Router(tags=["booking"])
 MAX_DAYS = 60
@@ -91,11 +98,9 @@ def booking_out(booking: Booking) -> BookingOut:
 )
 def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonResponse:
     errors: dict[str, list[str]] = {}
-    service = (
-        Service.objects.select_related("policy")
-        .filter(slug=query.service, is_active=True, bookable_online=True)
-        .first()
-    )
+    service = service_cached(slug=query.service)
+    if service is not None and not (service.is_active and service.bookable_online):
+        service = None
     if service is None:
         errors["service"] = ["Unknown service."]
     site: Site | None = None
@@ -113,12 +118,27 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonRespons
         errors["days"] = [f"Between 1 and {MAX_DAYS}."]
     if errors or service is None:
         return Status(422, ErrorOut(detail="Invalid slot query.", errors=errors))
-    found = slots_list(
-        service=service,
-        site=None if service.is_remote else site,
-        first_day=first_day,
-        days=query.days,
-    )
+    try:
+        found = slots_list(
+            service=service,
+            site=None if service.is_remote else site,
+            first_day=first_day,
+            days=query.days,
+        )
+    except ServiceChanged:
+        fresh = service_refresh(slug=service.slug)
+        if fresh is None or not (fresh.is_active and fresh.bookable_online):
+            return Status(
+                422,
+                ErrorOut(detail="Invalid slot query.", errors={"service": ["Unknown service."]}),
+            )
+        service = fresh
+        found = slots_list(
+            service=service,
+            site=None if service.is_remote else site,
+            first_day=first_day,
+            days=query.days,
+        )
     site_slug = REMOTE if service.is_remote or site is None else site.slug
     # Thousands of slots for long ranges: build plain JSON (the schema above documents it).
     body = [

@@ -85,6 +85,7 @@ class Schedule:
     busy_practitioner: dict[int, list[Interval]] = field(default_factory=dict)
     rooms: list[int] = field(default_factory=list)
     busy_room: dict[int, list[Interval]] = field(default_factory=dict)
+    service_fingerprint: str = ""
 
 
 @lru_cache(maxsize=16)
@@ -104,6 +105,29 @@ def local_day_bounds(first_day: date, last_day: date) -> Interval:
 
 def local_today(now: datetime) -> date:
     return now.astimezone(LONDON).date()
+
+
+def service_fingerprint(service: Service) -> str:
+    """The booking rules of ``service`` as this object holds them (compare with the database's
+    ``Schedule.service_fingerprint`` to spot a stale cached object)."""
+    try:
+        grid: object = service.policy.grid_minutes
+    except ServicePolicy.DoesNotExist:
+        grid = "-"
+    return (
+        f"{service.minutes}:{service.buffer_minutes}:{service.min_notice_hours}:"
+        f"{service.horizon_days}:{service.mode}:{int(service.is_active)}:"
+        f"{int(service.bookable_online)}:{grid}"
+    )
+
+
+class ServiceChanged(Exception):
+    """The Service object given is older than the database row; reload it and try again."""
+
+
+def _check_fresh(schedule: Schedule) -> None:
+    if schedule.service_fingerprint != service_fingerprint(schedule.service):
+        raise ServiceChanged(schedule.service.slug)
 
 
 def grid_minutes_for(service: Service) -> int:
@@ -198,6 +222,19 @@ def schedule_load(
         params += [site.pk if site is not None else 0]
         params += [site.pk if site is not None else 0, adapt_d(last_day), adapt_d(first_day)]
         params += room_params
+    # The service's booking rules as stored now: callers may hold a cached Service object.
+    parts.append(
+        "SELECT 7, {id}, {id}, {n}, {t}, {t}, {ts}, {ts}, {d}, {d},"
+        " CAST(s.minutes AS VARCHAR(12)) || ':' || CAST(s.buffer_minutes AS VARCHAR(12))"
+        " || ':' || CAST(s.min_notice_hours AS VARCHAR(12))"
+        " || ':' || CAST(s.horizon_days AS VARCHAR(12)) || ':' || s.mode"
+        " || ':' || CAST(CASE WHEN s.is_active THEN 1 ELSE 0 END AS VARCHAR(1))"
+        " || ':' || CAST(CASE WHEN s.bookable_online THEN 1 ELSE 0 END AS VARCHAR(1))"
+        " || ':' || COALESCE(CAST(sp.grid_minutes AS VARCHAR(12)), '-'), {n}"
+        " FROM clinics_service s LEFT JOIN booking_servicepolicy sp ON sp.service_id = s.id"
+        " WHERE s.id = %s"
+    )
+    params.append(service.pk)
     sql = " UNION ALL ".join(part.format(**c) for part in parts)
     _fill(schedule, _fetch_all(sql, params))
     return schedule
@@ -278,8 +315,10 @@ def _fill(schedule: Schedule, rows: list[tuple[Any, ...]]) -> None:
             first, last = _as_date(d1), _as_date(d2)
             assert first is not None and last is not None
             schedule.closures.append((first, last))
-        else:
+        elif kind == 6:
             schedule.rooms.append(room_id)
+        else:
+            schedule.service_fingerprint = name
     for _order, pid, _starts, rule in sorted(rules, key=lambda r: (r[0], r[1], r[2])):
         schedule.practitioners[pid] = names[pid]
         schedule.availability.setdefault(pid, []).append(rule)
@@ -446,6 +485,7 @@ def slots_list(
         last_day=last_day,
         practitioner_id=practitioner_id,
     )
+    _check_fresh(schedule)
     out: list[Slot] = []
     for day in _days(first_day, days):
         out.extend(s for s in day_slots(schedule, day, now=now) if s.free)
@@ -500,6 +540,7 @@ def slot_validate(
         exclude_booking_id=exclude_booking_id,
         lock=lock,
     )
+    _check_fresh(schedule)
     candidates = [s for s in day_slots(schedule, day, now=now) if s.start == start]
     if not candidates:
         raise BookingInputError({"start": ["No appointments are offered at this time."]})

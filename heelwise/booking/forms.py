@@ -75,12 +75,10 @@ class BookingRequestForm(PatientDetailsForm):
         self.staff = staff
 
     def clean_service(self) -> Service:
-        slug = str(self.cleaned_data["service"]).strip()
-        qs = Service.objects.select_related("policy").filter(slug=slug, is_active=True)
-        if not self.staff:
-            qs = qs.filter(bookable_online=True)
-        service = qs.first()
-        if service is None:
+        from heelwise.booking.selectors import service_cached
+
+        service = service_cached(slug=str(self.cleaned_data["service"]).strip())
+        if service is None or not service.is_active or not (self.staff or service.bookable_online):
             raise forms.ValidationError("Unknown service.")
         return service
 

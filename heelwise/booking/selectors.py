@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
@@ -55,6 +56,33 @@ def outbox_list(*, limit: int = 200) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.select_related("booking", "booking__service", "waitlist_entry")[
         :limit
     ]
+
+
+# Per-process cache of services by slug for the booking API's hot path. Never trusted blindly:
+# every availability computation compares the object with the row it reads in the same query
+# (``availability.service_fingerprint``) and callers reload on ``ServiceChanged``.
+SERVICE_CACHE_SECONDS = 60.0
+_service_cache: dict[str, tuple[float, Service]] = {}
+
+
+def service_cached(*, slug: str) -> Service | None:
+    hit = _service_cache.get(slug)
+    if hit is not None and time.monotonic() - hit[0] < SERVICE_CACHE_SECONDS:
+        return hit[1]
+    return service_refresh(slug=slug)
+
+
+def service_refresh(*, slug: str) -> Service | None:
+    service = next(iter(Service.objects.select_related("policy").filter(slug=slug)[:1]), None)
+    if service is None:
+        _service_cache.pop(slug, None)
+    else:
+        _service_cache[slug] = (time.monotonic(), service)
+    return service
+
+
+def service_cache_clear() -> None:
+    _service_cache.clear()
 
 
 def bookable_services() -> QuerySet[Service]:

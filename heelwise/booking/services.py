@@ -16,6 +16,7 @@ from heelwise.booking import clock
 from heelwise.booking.availability import (
     LONDON,
     BookingInputError,
+    ServiceChanged,
     Slot,
     SlotTaken,
     day_slots,
@@ -36,6 +37,7 @@ from heelwise.booking.outbox import (
     outbox_queue_waitlist_offer,
     outbox_supersede,
 )
+from heelwise.booking.selectors import service_refresh
 from heelwise.clinics.models import Service, Site
 
 OVERLAP_CONSTRAINTS = ("booking_no_practitioner_overlap", "booking_no_room_overlap")
@@ -139,8 +141,40 @@ def booking_create(
     An optimistic check against committed bookings runs first, outside any transaction, so the
     many losers of a race answer 409 without taking locks; the winner then locks, re-checks with
     the same availability function and inserts (the exclusion constraints have the last word).
+    ``service`` may be a cached object: if the stored service differs, it is reloaded once.
     """
     now = now or clock.now()
+    for attempt in (1, 2):
+        try:
+            return _booking_create(
+                service=service,
+                site=site,
+                start=start,
+                patient=patient,
+                practitioner_id=practitioner_id,
+                user=user,
+                booked_by=booked_by,
+                now=now,
+            )
+        except ServiceChanged:
+            fresh = service_refresh(slug=service.slug)
+            if attempt == 2 or fresh is None or not fresh.is_active:
+                raise BookingInputError({"service": ["Unknown service."]}) from None
+            service = fresh
+    raise AssertionError("unreachable")
+
+
+def _booking_create(
+    *,
+    service: Service,
+    site: Site | None,
+    start: datetime,
+    patient: PatientDetails,
+    practitioner_id: int | None,
+    user: object,
+    booked_by: object,
+    now: datetime,
+) -> Booking:
     if service.is_remote:
         site = None
     elif site is None:

@@ -14,6 +14,13 @@ from heelwise.booking.services import PatientDetails
 DEFAULT_NOW = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_service_cache() -> None:
+    from heelwise.booking.selectors import service_cache_clear
+
+    service_cache_clear()
+
+
 @pytest.fixture
 def set_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     def _set(instant: datetime) -> None:

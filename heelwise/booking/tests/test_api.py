@@ -133,3 +133,23 @@ def test_slot_dates_are_local_days(client: Client, clinic: None) -> None:
     """A day means the Europe/London day, whatever the server's clock zone."""
     slots = client.get("/api/v1/slots?service=discovery-call&date=2027-03-22").json()
     assert {s["start"][:10] for s in slots} == {date(2027, 3, 22).isoformat()}
+
+
+def test_a_cached_service_is_never_used_stale(client: Client, clinic: None) -> None:
+    """The API caches services per process; an admin change is seen by the very next booking."""
+    from heelwise.clinics.models import Service
+
+    assert _post(client, start="2027-03-22T09:00:00+00:00").status_code == 201  # now cached
+    Service.objects.filter(slug="discovery-call").update(minutes=30)
+    response = _post(client, start="2027-03-22T11:00:00+00:00", email="b@example.com")
+    assert response.status_code == 201
+    assert response.json()["end"] == "2027-03-22T11:30:00+00:00"
+    slots = client.get("/api/v1/slots?service=discovery-call&date=2027-03-22").json()
+    assert all(
+        s["end"][11:16] in {f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 15, 30, 45)}
+        for s in slots
+    )
+    assert {(s["start"][11:16], s["end"][11:16]) for s in slots} >= {("12:00", "12:30")}
+    Service.objects.filter(slug="discovery-call").update(is_active=False)
+    gone = _post(client, start="2027-03-22T14:00:00+00:00", email="c@example.com")
+    assert gone.status_code == 422 and "service" in gone.json()["errors"]
