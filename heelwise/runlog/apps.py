@@ -16,3 +16,9 @@ class RunlogConfig(AppConfig):
 
         register(PersonalDataProvider(name="recovery", export=runlog_export, erase=runlog_erase))
         register_blocker_source(latest_assessment_blockers)
+
+        from heelwise.common import demo_hooks
+        from heelwise.runlog.demo import runlog_demo_load
+
+        if runlog_demo_load not in demo_hooks.HOOKS:
+            demo_hooks.HOOKS.append(runlog_demo_load)

@@ -295,3 +295,18 @@ class AssessmentBlockerTests:
         self._assess(alice, "plantar_fasciitis", [])
         page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
         assert "Paused" not in page and "Brisk walk" in page
+
+
+class DemoDataTests:
+    def test_it_gives_the_demo_patient_a_recovery_history_once(self, demo_clinic: None) -> None:
+        from heelwise.accounts.models import User
+        from heelwise.common.demo import demo_data_load
+        from heelwise.runlog.demo import DEMO_PATIENT
+
+        patient = User.objects.get(email=DEMO_PATIENT)
+        runs = Run.objects.filter(user=patient).count()
+        assert runs > 20 and CheckIn.objects.filter(user=patient).count() > 50
+        demo_data_load()
+        assert Run.objects.filter(user=patient).count() == runs
+        page = _client(patient).get(reverse("runlog:dashboard")).content.decode()
+        assert "Novablast 4" in page and "Stage" in page
