@@ -129,3 +129,37 @@ def test_check_in_on_a_phone_with_a_red_flag(
     assert "within the next two days" in page.content()
     shot(page, "runlog-red-flag-advice-phone")
     _no_serious_violations(page, axe)
+
+
+def test_import_progress_updates_while_the_task_runs(
+    page: Any, live_server: Any, alice: Any, axe: Any, shot: Any
+) -> None:
+    """The task runs in a worker in production: the page polls with htmx until it is done."""
+    from heelwise.runlog.models import ImportJob
+
+    _login(page, alice, live_server)
+    job = ImportJob.objects.create(
+        user=alice, upload_name="export.zip", status=ImportJob.Status.RUNNING, total=40, done=10
+    )
+    page.goto(f"/recovery/import/{job.pk}/")
+    assert "10 of 40 files" in page.locator("#import-progress").inner_text()
+    shot(page, "runlog-import-progress")
+    _no_serious_violations(page, axe)
+    ImportJob.objects.filter(pk=job.pk).update(done=25)
+    from playwright.sync_api import expect
+
+    expect(page.locator("#import-progress")).to_contain_text("25 of 40 files", timeout=10_000)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        done=40,
+        report={
+            "summary": {"imported": 39, "cross_training": 0, "duplicates": 0, "errors": 1,
+                        "skipped": 0},
+            "rows": [{"file": "export.zip!activities/7.fit", "status": "error",
+                      "reason": "FIT file CRC mismatch (expected 0x1234, got 0x4321)"}],
+        },
+    )  # fmt: skip
+    page.wait_for_selector("#import-report")
+    assert "39 runs imported" in page.locator("#import-summary").inner_text()
+    assert page.locator("#import-progress").get_attribute("hx-trigger") is None
+    assert page.console_errors == []
