@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 from heelwise.clinical.knowledge_base import DISPOSITIONS, KnowledgeBase, load_knowledge_base
@@ -186,13 +187,36 @@ def _care_entries(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- red flags
 
 
+def _rule_index(kb: KnowledgeBase) -> dict[str, tuple[int, ...]]:
+    """Per finding, the rules with a clause that needs it (built once per knowledge base)."""
+    index: dict[str, tuple[int, ...]] | None = kb.cache.get("rule_index")
+    if index is None:
+        acc: dict[str, list[int]] = {}
+        for i, rule in enumerate(kb.rules):
+            for var in {var for clause in rule.clauses for var, _ in clause}:
+                acc.setdefault(var, []).append(i)
+        index = kb.cache["rule_index"] = {k: tuple(v) for k, v in acc.items()}
+    return index
+
+
 def _red_flags(kb: KnowledgeBase, ctx: Context) -> tuple[dict[str, dict[str, Any]], int]:
     """Fire the rules. Each rule is checked clause by clause (its condition rewritten as OR of
-    ANDs), so a clause stops at its first unknown or failing finding."""
+    ANDs), so a clause stops at its first unknown or failing finding. Only rules that read an
+    answered finding can fire, so only those are checked (in knowledge-base order)."""
     values = ctx.values
     fired: dict[str, dict[str, Any]] = {}
     level = 0
-    for rule in kb.rules:
+    index = _rule_index(kb)
+    candidates: set[int] = set()
+    for key in values:
+        hit = index.get(key)
+        if hit is not None:
+            candidates.update(hit)
+    if not candidates:
+        return fired, level
+    rules = kb.rules
+    for i in sorted(candidates):
+        rule = rules[i]
         prev = fired.get(rule.key)
         if prev is not None and prev["level"] >= rule.level:
             continue
@@ -235,7 +259,42 @@ def _softmax(logs: list[float]) -> list[float]:
     return [x / s for x in e]
 
 
-WhyVar = tuple[str, Any, tuple[tuple[int, float, str], ...]]
+# (finding, value, whether the value must be set in each entry, per condition it moves:
+#  (condition index, -|weight|, the entry with its fixed fields))
+WhyVar = tuple[str, Any, bool, tuple[tuple[int, float, dict[str, Any]], ...]]
+
+
+def _why_table(kb: KnowledgeBase) -> dict[str, dict[Any, tuple[Any, ...]]]:
+    """Per finding and answer category: (weights, why entries), built once per knowledge base.
+
+    An entry's dict is a template, copied for every result (results never share objects);
+    for a number the ``value`` is the answer itself, filled in per request."""
+    table: dict[str, dict[Any, tuple[Any, ...]]] | None = kb.cache.get("why_table")
+    if table is None:
+        table = kb.cache["why_table"] = {
+            key: {
+                vk: (
+                    vm.weights[vk],
+                    tuple(
+                        (
+                            ci,
+                            -abs(w),
+                            {
+                                "finding": key,
+                                "value": vk,
+                                "direction": "for" if w > 0 else "against",
+                                "weight": w,
+                                "source": source,
+                            },
+                        )
+                        for ci, w, source in vm.why[vk]
+                    ),
+                )
+                for vk in vm.values
+            }
+            for key, vm in kb.variables.items()
+        }
+    return table
 
 
 def _posteriors(
@@ -245,45 +304,41 @@ def _posteriors(
     rows = [kb.log_priors[band]]
     adv_rows = [kb.log_priors[kb.default_band]]
     rf_vars = kb.red_flag_vars
-    variables = kb.variables
+    table = _why_table(kb)
     findings = kb.findings
     why_vars: list[WhyVar] = []
     for key, value in values.items():
-        vm = variables.get(key)
-        if vm is None:
+        by_value = table.get(key)
+        if by_value is None:
             continue
-        vk = findings[key].value_key(value)
-        ws = vm.weights[vk]
+        f = findings[key]
+        ws, why = by_value[f.value_key(value)]
         rows.append(ws)
         if key not in rf_vars:
             adv_rows.append(ws)
-        why_vars.append((key, value, vm.why[vk]))
+        why_vars.append((key, value, f.type == "number", why))
     logp = [sum(col) for col in zip(*rows, strict=True)]
     logadv = [sum(col) for col in zip(*adv_rows, strict=True)]
     return _softmax(logp), _softmax(logadv), why_vars
 
 
+_by_weight = itemgetter(0)
+
+
 def _why_lists(why_vars: list[WhyVar], n: int) -> list[list[dict[str, Any]]]:
-    staged: list[list[tuple[float, int, str, Any, float, str]]] = [[] for _ in range(n)]
-    for seq, (key, value, entries) in enumerate(why_vars):
-        for ci, w, source in entries:
-            staged[ci].append((-abs(w), seq, key, value, w, source))
+    """Per condition, the findings that moved it, strongest first (ties: order answered)."""
+    staged: list[list[tuple[float, dict[str, Any]]]] = [[] for _ in range(n)]
+    for _, value, set_value, entries in why_vars:
+        for ci, neg_abs, template in entries:
+            entry = template.copy()
+            if set_value:
+                entry["value"] = value
+            staged[ci].append((neg_abs, entry))
     out: list[list[dict[str, Any]]] = []
     for lst in staged:
         if len(lst) > 1:
-            lst.sort()
-        out.append(
-            [
-                {
-                    "finding": key,
-                    "value": value,
-                    "direction": "for" if w > 0 else "against",
-                    "weight": w,
-                    "source": source,
-                }
-                for _, _, key, value, w, source in lst
-            ]
-        )
+            lst.sort(key=_by_weight)  # stable: equal weights keep the order answered
+        out.append([d for _, d in lst])
     return out
 
 
@@ -343,6 +398,19 @@ def next_questions(request: Mapping[str, Any], kb: KnowledgeBase | None = None) 
 # --------------------------------------------------------------------------- care plan
 
 
+def _care_index(kb: KnowledgeBase) -> tuple[frozenset[int], dict[str, frozenset[int]]]:
+    """Positions of the items for any condition, and per condition the items for it."""
+    index: tuple[frozenset[int], dict[str, frozenset[int]]] | None = kb.cache.get("care_index")
+    if index is None:
+        always = frozenset(i for i, it in enumerate(kb.care_items) if it.for_conditions is None)
+        per: dict[str, set[int]] = {c: set() for c in kb.condition_keys}
+        for i, it in enumerate(kb.care_items):
+            for c in it.for_conditions or ():
+                per[c].add(i)
+        index = kb.cache["care_index"] = (always, {c: frozenset(v) for c, v in per.items()})
+    return index
+
+
 def _care_plan(
     kb: KnowledgeBase, ctx: Context, stage: int | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -354,9 +422,15 @@ def _care_plan(
     red_flag_first = ctx.disposition >= DISPOSITIONS.index("urgent")
     values = ctx.values
     entries = _care_entries(kb)
-    for item in kb.care_items:
-        if item.for_conditions is not None and item.for_conditions.isdisjoint(active):
-            continue
+    always, per_condition = _care_index(kb)
+    positions = set(always)
+    for c in active:
+        hit = per_condition.get(c)
+        if hit is not None:
+            positions |= hit
+    items = kb.care_items
+    for pos in sorted(positions):  # the items of an active condition, in file order
+        item = items[pos]
         if item.stages is not None and stage is not None and stage not in item.stages:
             continue
         when = item.when

@@ -113,6 +113,9 @@ def _compile(spec: Any, vocab: Vocabulary) -> Expr:
         if not isinstance(parts, list) or not parts:
             raise RuleSyntaxError(f"'{kind}' needs a non-empty list")
         children = tuple(_compile(p, vocab) for p in parts)
+        if kind == "any" and all(isinstance(p, Mapping) and set(p) == {"suspected"} for p in parts):
+            # "any of these conditions is suspected" (care-plan contraindications): one loop
+            return Expr(_any_suspected(tuple(p["suspected"] for p in parts)), frozenset(), True)
         fn = _all(children) if kind == "all" else _any(children)
         return Expr(
             fn,
@@ -299,6 +302,20 @@ def _at_least(n: int, children: tuple[Expr, ...]) -> Evaluator:
 def _suspected(cond: str) -> Evaluator:
     def evaluate(ctx: Context) -> Outcome:
         return ctx.probabilities.get(cond, 0.0) >= ctx.suspected_threshold, ()
+
+    return evaluate
+
+
+def _any_suspected(conds: tuple[str, ...]) -> Evaluator:
+    """``{any: [{suspected: A}, {suspected: B}, ...]}``, the same outcome as ``_any`` of them."""
+
+    def evaluate(ctx: Context) -> Outcome:
+        probabilities = ctx.probabilities
+        threshold = ctx.suspected_threshold
+        for cond in conds:
+            if probabilities.get(cond, 0.0) >= threshold:
+                return True, ()
+        return False, ()
 
     return evaluate
 
