@@ -240,3 +240,25 @@ class StaffCourseTests:
         ]
         too_close = self._post(client, ["2027-04-18T10:00", "2027-04-20T10:00", "2027-05-02T10:00"])
         assert too_close.status_code == 422 and b"days apart" in too_close.content
+
+
+def test_admin_configures_booking(client: Client, clinic: None, patient: PatientDetails) -> None:
+    from heelwise.accounts.models import User
+
+    _book(patient)
+    admin = User.objects.create_superuser("root@example.com", "root-password-1")
+    client.force_login(admin)
+    for model in (
+        "weeklyavailability",
+        "break",
+        "timeoff",
+        "servicepolicy",
+        "courseplan",
+        "course",
+        "booking",
+        "waitlistentry",
+        "outboxmessage",
+    ):
+        assert client.get(f"/admin/booking/{model}/").status_code == 200, model
+    booking = Booking.objects.get()
+    assert client.get(f"/admin/booking/booking/{booking.pk}/change/").status_code == 200
