@@ -124,3 +124,34 @@ def test_two_courses_racing_for_an_overlapping_session_book_all_or_nothing(
     assert Course.objects.count() == 1
     assert Booking.objects.count() == 3
     assert set(Booking.objects.values_list("course_id", flat=True)) == {winners[0].pk}
+
+
+def test_reschedules_racing_into_one_slot_exactly_one_moves(clinic: None) -> None:
+    from heelwise.booking.services import booking_create, booking_reschedule
+    from heelwise.clinics.models import Service
+
+    call = Service.objects.get(slug="discovery-call")
+    monday = [datetime(2027, 3, 22, 9, 0), datetime(2027, 3, 22, 9, 30)]
+    monday += [datetime(2027, 3, 22, h, m) for h in (10, 11, 14, 15) for m in (0, 30)]
+    bookings = [
+        booking_create(
+            service=call,
+            site=None,
+            start=start.replace(tzinfo=LONDON),
+            patient=PatientDetails(name="Mover", email=f"mover{i}@example.com"),
+        )
+        for i, start in enumerate(monday)
+    ]
+    target = datetime(2027, 3, 22, 16, 0, tzinfo=LONDON)
+
+    def attempt(i: int) -> str:
+        try:
+            booking_reschedule(booking=bookings[i], start=target)
+        except SlotTaken:
+            return "409"
+        return "moved"
+
+    results = race(len(bookings), attempt)
+    assert results.count("moved") == 1, results
+    assert results.count("409") == len(bookings) - 1, results
+    assert Booking.objects.filter(start=target, status="confirmed").count() == 1
