@@ -80,7 +80,7 @@ def _evaluate_one(
     keys = kb.condition_keys
     order = sorted(range(len(keys)), key=lambda i: (-post[i], i))
     leading = keys[order[0]]
-    advice_level, advised = _advice(kb, padv)
+    advice_level, advised = _advice(kb, padv, ctx)
     level = max(rf_level, advice_level)
 
     whys = _why_lists(why_vars, len(keys))
@@ -342,7 +342,9 @@ def _why_lists(why_vars: list[WhyVar], n: int) -> list[list[dict[str, Any]]]:
     return out
 
 
-def _advice(kb: KnowledgeBase, padv: list[float]) -> tuple[int, list[tuple[str, int]]]:
+def _advice(
+    kb: KnowledgeBase, padv: list[float], ctx: Context
+) -> tuple[int, list[tuple[str, int]]]:
     level = 0
     advised = []
     self_care_mass = 0.0
@@ -352,7 +354,12 @@ def _advice(kb: KnowledgeBase, padv: list[float]) -> tuple[int, list[tuple[str, 
         elif p >= kb.advice_threshold:
             advised.append((cond.key, cond.advice))
             level = max(level, cond.advice)
-    if level == 0 and self_care_mass < kb.self_care_min_probability:
+    if level == 0 and (
+        self_care_mass < kb.self_care_min_probability
+        or (
+            kb.self_care_requires is not None and kb.self_care_requires.evaluate(ctx)[0] is not True
+        )
+    ):
         advised.append(("atypical_pattern", 1))
         level = 1
     return level, advised

@@ -173,6 +173,16 @@ class _Loader:
             vocab_vars, frozenset(CONDITION_KEYS), frozenset(RED_FLAG_KEYS), DISPOSITIONS
         )
         findings = self._compile_enable_when(findings, base_vocab)
+        self_care_requires = None
+        if manifest.self_care_requires is not None:
+            self._source(manifest.self_care_requires_source, "manifest.yaml", "self_care_requires")
+            self_care_requires = self._expr(
+                manifest.self_care_requires, base_vocab, "manifest.yaml", "self_care_requires"
+            )
+            if self_care_requires.stateful:
+                raise KnowledgeBaseError(
+                    "manifest.yaml", "self_care_requires", "may only test findings"
+                )
         conditions, bands, default_band, log_priors, adult_priors = self._load_conditions()
         variables = self._load_likelihoods(findings, adult_priors)
         rules = self._load_red_flags(base_vocab)
@@ -203,6 +213,7 @@ class _Loader:
             suspected_threshold=care[2],
             advice_threshold=manifest.advice_threshold,
             self_care_min_probability=manifest.self_care_min_probability,
+            self_care_requires=self_care_requires,
             next_questions_max=manifest.next_questions.max,
             disposition_weight=manifest.next_questions.disposition_weight,
             min_gain=manifest.next_questions.min_gain,

@@ -254,6 +254,7 @@ class KnowledgeBase:
     advice_levels: tuple[int, ...] = ()
     question_candidates: tuple[str, ...] = ()
     rf_clauses: tuple[tuple[int, Clause], ...] = ()
+    self_care_requires: Expr | None = None  # manifest: findings a typical pattern must show
     cache: dict[str, Any] = field(default_factory=dict)
 
     def __getstate__(self) -> dict[str, Any]:

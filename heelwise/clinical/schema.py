@@ -234,6 +234,10 @@ class ManifestFile(Strict):
     dispositions: list[str]
     advice_threshold: float = Field(gt=0, lt=1)
     self_care_min_probability: float = Field(ge=0, le=1)
+    # Self-care also needs this condition over the findings (a typical plantar-fasciitis pattern
+    # reported, not only assumed from the prior); with its source id.
+    self_care_requires: Any = None
+    self_care_requires_source: str | None = None
     next_questions: NextQuestionsSettings
 
 

@@ -1,0 +1,60 @@
+"""Safety rules added after the first locked run (clinical reference section 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from heelwise.clinical import assess
+
+
+def _run(patient: dict[str, Any], findings: dict[str, Any]) -> dict[str, Any]:
+    return assess({"patient": patient, "findings": findings})
+
+
+def test_self_care_needs_a_reported_typical_plantar_fasciitis_feature() -> None:
+    sparse = _run({"age": 40, "runner": True}, {"pain_location": "plantar_medial"})
+    assert sparse["disposition"] == "soon"
+    assert "atypical_pattern" in sparse["disposition_because"]["conditions"]
+    typical = _run(
+        {"age": 40, "runner": True},
+        {"pain_location": "plantar_medial", "first_step_pain": True, "onset": "gradual"},
+    )
+    assert typical["disposition"] == "self_care"
+
+
+@pytest.mark.parametrize(
+    ("findings", "key", "level"),
+    [
+        ({"onset": "trauma", "skin_wound_or_discharge": True}, "trauma_onset", "emergency"),
+        (
+            {"onset": "trauma", "numbness": True, "can_bear_weight": False},
+            "trauma_onset",
+            "emergency",
+        ),
+        ({"onset": "sudden", "swelling": True}, "sudden_pop_or_acute_tear", "urgent"),
+        ({"diabetes": True, "swelling": True}, "diabetes_foot_complication", "urgent"),
+        (
+            {"back_pain_radiating_leg": True, "bilateral": True},
+            "cauda_equina_symptoms",
+            "emergency",
+        ),
+    ],
+)
+def test_section_2_rules_fire(findings: dict[str, Any], key: str, level: str) -> None:
+    result = _run({"age": 45}, findings)
+    flags = {f["key"]: f["disposition"] for f in result["red_flags"]}
+    assert flags.get(key) == level
+    order = ["self_care", "soon", "urgent", "emergency"]
+    assert order.index(result["disposition"]) >= order.index(level)
+
+
+def test_progressive_weakness_points_to_the_neural_conditions() -> None:
+    result = _run({"age": 45}, {"progressive_weakness": True})
+    moved = {
+        c["condition"]
+        for c in result["differential"]
+        if any(w["finding"] == "progressive_weakness" and w["weight"] > 0 for w in c["why"])
+    }
+    assert moved == {"s1_radiculopathy", "tarsal_tunnel", "baxter_nerve"}
