@@ -73,18 +73,21 @@ def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment |
     from heelwise.booking.models import Booking
 
     assessment = assessment_get_by_booking_token(token=token)
-    if assessment is None or assessment.user_id is None:
+    if assessment is None:
         return None
     if clinician.role == UserModel.Role.ADMIN:
         return assessment
     if clinician.role != UserModel.Role.CLINICIAN:
         return None
-    cares = (
-        Booking.objects.filter(user_id=assessment.user_id, practitioner__user=clinician)
-        .exclude(status=Booking.Status.CANCELLED)
-        .exists()
+    # The practitioner of a booking the assessment was attached to, or of any booking of the
+    # patient who saved it to their account.
+    bookings = Booking.objects.filter(practitioner__user=clinician).exclude(
+        status=Booking.Status.CANCELLED
     )
-    return assessment if cares else None
+    shared = bookings.filter(assessment=assessment)
+    if assessment.user_id is not None:
+        shared = shared | bookings.filter(user_id=assessment.user_id)
+    return assessment if shared.exists() else None
 
 
 def feed_token(assessment: Assessment) -> str:

@@ -92,7 +92,11 @@ def assessment_save_to_account(*, assessment: Assessment, user: User) -> Assessm
 def assessment_purge_anonymous(*, older_than: timedelta = ANONYMOUS_RETENTION) -> int:
     """Delete anonymous assessments past their retention; return how many were deleted."""
     cutoff = timezone.now() - older_than
-    deleted, _ = Assessment.objects.filter(user__isnull=True, created__lt=cutoff).delete()
+    # An anonymous assessment the patient attached to a booking is part of that booking's
+    # record (shared with the clinician on purpose), so it is kept with the booking.
+    deleted, _ = Assessment.objects.filter(
+        user__isnull=True, created__lt=cutoff, bookings__isnull=True
+    ).delete()
     return deleted
 
 

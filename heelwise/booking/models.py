@@ -215,6 +215,14 @@ class Booking(models.Model):
         related_name="+",
         help_text="The staff member who booked on the patient's behalf.",
     )
+    assessment = models.ForeignKey(
+        "assessment.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+        help_text="The self-assessment the patient chose to share with the clinician.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -13,9 +13,9 @@ from heelwise.clinics.models import Practitioner, Service, Site
 
 
 def booking_get(*, reference: str) -> Booking:
-    return Booking.objects.select_related("service", "site", "practitioner", "room", "course").get(
-        reference=reference
-    )
+    return Booking.objects.select_related(
+        "service", "site", "practitioner", "room", "course", "assessment"
+    ).get(reference=reference)
 
 
 def booking_get_by_token(*, reference: str, uid_hex: str) -> Booking:

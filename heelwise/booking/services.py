@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
 
@@ -510,3 +511,10 @@ __all__ = [
     "waitlist_join",
     "waitlist_offer_freed",
 ]
+
+
+def booking_attach_assessment(*, booking: Booking, assessment: Any) -> Booking:
+    """Share a self-assessment with the clinician of this booking (the patient chose to)."""
+    booking.assessment = assessment
+    booking.save(update_fields=["assessment", "updated"])
+    return booking

@@ -13,8 +13,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from heelwise.assessment.selectors import booking_token
 from heelwise.booking import clock
 from heelwise.booking.availability import (
     LONDON,
@@ -120,6 +122,11 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "local_start": booking.start.astimezone(LONDON),
             "messages_log": booking.messages.all(),
             "can_mark": booking.start <= clock.now() and booking.is_active,
+            "assessment_url": (
+                reverse("assessment:clinician", args=[booking_token(booking.assessment)])
+                if booking.assessment is not None
+                else None
+            ),
         },
     )
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from heelwise.assessment.selectors import assessment_get_by_booking_token
 from heelwise.booking import clock
 from heelwise.booking.availability import (
     LONDON,
@@ -44,6 +45,7 @@ from heelwise.booking.selectors import (
 from heelwise.booking.services import (
     PatientDetails,
     PolicyError,
+    booking_attach_assessment,
     booking_can_cancel_online,
     booking_can_reschedule_online,
     booking_cancel,
@@ -107,8 +109,29 @@ def _week(
     ]
 
 
+ASSESSMENT_SESSION_KEY = "booking_assessment_token"
+
+
+def _shared_assessment(request: HttpRequest) -> Any:
+    """The self-assessment this visitor chose to attach to the booking, if any."""
+    token = request.session.get(ASSESSMENT_SESSION_KEY)
+    return assessment_get_by_booking_token(token=token) if token else None
+
+
 def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "booking/start.html", {"services": bookable_services()})
+    """Choose a service. ``?assessment=<signed token>`` (from a self-assessment result) attaches
+    that assessment to the booking; ``?service=<slug>`` skips straight to that service."""
+    token = request.GET.get("assessment", "")
+    if token and assessment_get_by_booking_token(token=token) is not None:
+        request.session[ASSESSMENT_SESSION_KEY] = token
+    wanted = request.GET.get("service", "")
+    if wanted and any(s.slug == wanted for s in bookable_services()):
+        return redirect("booking:site", service=wanted)
+    return render(
+        request,
+        "booking/start.html",
+        {"services": bookable_services(), "shared_assessment": _shared_assessment(request)},
+    )
 
 
 def choose_site(request: HttpRequest, service: str) -> HttpResponse:
@@ -176,6 +199,7 @@ def details(request: HttpRequest, service: str, site: str) -> HttpResponse:
         messages.error(request, problems[0])
         return redirect("booking:times", service=svc.slug, site=site)
     context = _summary(svc, where, start_at)
+    context["shared_assessment"] = _shared_assessment(request)
     if request.method == "GET":
         context["form"] = PatientDetailsForm()
         return render(request, "booking/details.html", context)
@@ -220,6 +244,10 @@ def _confirm(
     except BookingInputError as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
         return redirect("booking:times", service=svc.slug, site=data["site"])
+    shared = _shared_assessment(request)
+    if shared is not None:
+        booking_attach_assessment(booking=booking, assessment=shared)
+        request.session.pop(ASSESSMENT_SESSION_KEY, None)
     return redirect("booking:done", token=manage_token(booking))
 
 
