@@ -115,9 +115,11 @@ def _internal_error(number: int, exc: Exception) -> dict[str, Any]:
 
 
 def _assess_chunk(
-    kb: KnowledgeBase, docs: list[tuple[int, bytes]]
+    kb: KnowledgeBase, docs: list[tuple[int, bytes]], serialise_only: bool = False
 ) -> tuple[list[tuple[dict[str, Any], bool]], int]:
-    """Outputs (object, valid?) for a chunk of lines, in order, and the chunk's exit status."""
+    """Outputs (object, valid?) for a chunk of lines, in order, and the chunk's exit status.
+
+    ``serialise_only``: the objects are only for ``orjson.dumps`` (see ``evaluate_many``)."""
     status = EXIT_OK
     outputs: list[tuple[dict[str, Any], bool] | None] = []
     batch: list[tuple[int, dict[str, Any], Any]] = []
@@ -130,12 +132,14 @@ def _assess_chunk(
             batch.append((len(outputs), parsed[0], parsed[1]))
             outputs.append(None)
     try:
-        results = evaluate_many(kb, [b[1] for b in batch], [b[2] for b in batch])
+        results = evaluate_many(
+            kb, [b[1] for b in batch], [b[2] for b in batch], serialise_only=serialise_only
+        )
     except Exception:  # noqa: BLE001 - find the offending line, keep the others
         results = []
         for pos, values, rid in batch:
             try:
-                results.extend(evaluate_many(kb, [values], [rid]))
+                results.extend(evaluate_many(kb, [values], [rid], serialise_only=serialise_only))
             except Exception as exc:  # noqa: BLE001
                 results.append(_internal_error(docs[pos][0], exc))
                 status = EXIT_INTERNAL
@@ -149,7 +153,9 @@ def assess_stream(kb: KnowledgeBase, data: bytes, out: IO[bytes], *, explain: bo
     questions = {k: f.question for k, f in kb.findings.items()}
     docs = list(_documents(data))
     for start in range(0, len(docs), CHUNK):
-        outputs, chunk_status = _assess_chunk(kb, docs[start : start + CHUNK])
+        outputs, chunk_status = _assess_chunk(
+            kb, docs[start : start + CHUNK], serialise_only=not explain
+        )
         if EXIT_INTERNAL in (status, chunk_status):
             status = EXIT_INTERNAL
         else:

@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from operator import add as _add
 from operator import itemgetter
 from typing import Any
+
+from orjson import Fragment
+from orjson import dumps as _dumps
 
 from heelwise.clinical.knowledge_base import DISPOSITIONS, KnowledgeBase, load_knowledge_base
 from heelwise.clinical.questions import rank_questions, rank_questions_batch
@@ -50,13 +54,22 @@ def evaluate(kb: KnowledgeBase, values: dict[str, Any], rid: Any = None) -> dict
 
 
 def evaluate_many(
-    kb: KnowledgeBase, values_list: list[dict[str, Any]], ids: list[Any]
+    kb: KnowledgeBase,
+    values_list: list[dict[str, Any]],
+    ids: list[Any],
+    *,
+    serialise_only: bool = False,
 ) -> list[dict[str, Any]]:
-    """Assess many validated requests; the next questions are ranked for all of them at once."""
+    """Assess many validated requests; the next questions are ranked for all of them at once.
+
+    ``serialise_only`` (the JSON Lines command line): the differential and care-plan entries are
+    ``orjson.Fragment`` objects holding their JSON, built from bytes prepared once per knowledge
+    base, so ``orjson.dumps(result)`` gives exactly the bytes of the ordinary result while far
+    fewer objects are built and freed. Such a result is for ``orjson.dumps`` only."""
     results = []
     pending = []
     for values, rid in zip(values_list, ids, strict=True):
-        result, ctx, post, rf_level = _evaluate_one(kb, values, rid)
+        result, ctx, post, rf_level = _evaluate_one(kb, values, rid, serialise_only)
         results.append(result)
         pending.append((values, ctx, post, rf_level))
     ranked = rank_questions_batch(
@@ -72,7 +85,7 @@ def evaluate_many(
 
 
 def _evaluate_one(
-    kb: KnowledgeBase, values: dict[str, Any], rid: Any
+    kb: KnowledgeBase, values: dict[str, Any], rid: Any, serialise_only: bool = False
 ) -> tuple[dict[str, Any], Context, list[float], int]:
     ctx = Context(values)
     fired, rf_level = _red_flags(kb, ctx)
@@ -83,11 +96,22 @@ def _evaluate_one(
     advice_level, advised = _advice(kb, padv, ctx)
     level = max(rf_level, advice_level)
 
-    whys = _why_lists(why_vars, len(keys))
-    heads = _condition_heads(kb)
-    differential = [
-        {**heads[ci], "probability": round(post[ci], 6), "why": whys[ci]} for ci in order
-    ]
+    differential: list[Any]
+    if serialise_only:
+        jwhys = _why_json(why_vars, len(keys))
+        jheads = _condition_heads_json(kb)
+        differential = [
+            Fragment(
+                b"".join((jheads[ci], _dumps(round(post[ci], 6)), b',"why":', jwhys[ci], b"}"))
+            )
+            for ci in order
+        ]
+    else:
+        whys = _why_lists(why_vars, len(keys))
+        heads = _condition_heads(kb)
+        differential = [
+            {**heads[ci], "probability": round(post[ci], 6), "why": whys[ci]} for ci in order
+        ]
     stage = _stage(kb, ctx) if leading == kb.staging_condition else None
     probabilities = dict(zip(keys, post, strict=True))
     care_ctx = Context(
@@ -98,7 +122,9 @@ def _evaluate_one(
         disposition=level,
         suspected_threshold=kb.suspected_threshold,
     )
-    care_plan, excluded = _care_plan(kb, care_ctx, stage["stage"] if stage else None)
+    care_plan, excluded = _care_plan(
+        kb, care_ctx, stage["stage"] if stage else None, serialise_only
+    )
     return (
         {
             "id": rid,
@@ -159,6 +185,16 @@ def _condition_heads(kb: KnowledgeBase) -> list[dict[str, Any]]:
                 "snomed_verified": c.snomed_verified,
             }
             for c in kb.conditions
+        ]
+    return heads
+
+
+def _condition_heads_json(kb: KnowledgeBase) -> list[bytes]:
+    """Each differential entry's JSON up to its probability: ``{"condition":...,"probability":``."""
+    heads: list[bytes] | None = kb.cache.get("condition_heads_json")
+    if heads is None:
+        heads = kb.cache["condition_heads_json"] = [
+            _dumps(head)[:-1] + b',"probability":' for head in _condition_heads(kb)
         ]
     return heads
 
@@ -260,40 +296,44 @@ def _softmax(logs: list[float]) -> list[float]:
 
 
 # (finding, value, whether the value must be set in each entry, per condition it moves:
-#  (condition index, -|weight|, the entry with its fixed fields))
-WhyVar = tuple[str, Any, bool, tuple[tuple[int, float, dict[str, Any]], ...]]
+#  (condition index, -|weight|, the entry with its fixed fields), and the same as JSON:
+#  (condition index, -|weight|, JSON before the value, JSON after it, the whole JSON))
+WhyEntry = tuple[int, float, dict[str, Any]]
+WhyJson = tuple[int, float, bytes, bytes, bytes]
+WhyVar = tuple[str, Any, bool, tuple[WhyEntry, ...], tuple[WhyJson, ...]]
 
 
 def _why_table(kb: KnowledgeBase) -> dict[str, dict[Any, tuple[Any, ...]]]:
-    """Per finding and answer category: (weights, why entries), built once per knowledge base.
+    """Per finding and answer category: (weights, why entries, the entries as JSON), built once
+    per knowledge base.
 
     An entry's dict is a template, copied for every result (results never share objects);
     for a number the ``value`` is the answer itself, filled in per request."""
     table: dict[str, dict[Any, tuple[Any, ...]]] | None = kb.cache.get("why_table")
     if table is None:
-        table = kb.cache["why_table"] = {
-            key: {
-                vk: (
-                    vm.weights[vk],
-                    tuple(
-                        (
-                            ci,
-                            -abs(w),
-                            {
-                                "finding": key,
-                                "value": vk,
-                                "direction": "for" if w > 0 else "against",
-                                "weight": w,
-                                "source": source,
-                            },
-                        )
-                        for ci, w, source in vm.why[vk]
-                    ),
-                )
-                for vk in vm.values
-            }
-            for key, vm in kb.variables.items()
-        }
+        table = kb.cache["why_table"] = {}
+        for key, vm in kb.variables.items():
+            by_value: dict[Any, tuple[Any, ...]] = {}
+            for vk in vm.values:
+                entries: list[WhyEntry] = []
+                encoded: list[WhyJson] = []
+                for ci, w, source in vm.why[vk]:
+                    direction = "for" if w > 0 else "against"
+                    template = {
+                        "finding": key,
+                        "value": vk,
+                        "direction": direction,
+                        "weight": w,
+                        "source": source,
+                    }
+                    entries.append((ci, -abs(w), template))
+                    head = _dumps({"finding": key})[:-1] + b',"value":'
+                    tail = (
+                        b"," + _dumps({"direction": direction, "weight": w, "source": source})[1:]
+                    )
+                    encoded.append((ci, -abs(w), head, tail, _dumps(template)))
+                by_value[vk] = (vm.weights[vk], tuple(entries), tuple(encoded))
+            table[key] = by_value
     return table
 
 
@@ -301,8 +341,9 @@ def _posteriors(
     kb: KnowledgeBase, values: Mapping[str, Any]
 ) -> tuple[list[float], list[float], list[WhyVar]]:
     band = kb.age_band(values.get("age"))
-    rows = [kb.log_priors[band]]
-    adv_rows = [kb.log_priors[kb.default_band]]
+    # Log prior plus each answer's weights, added in the order answered (element-wise, C loop).
+    logp: Any = kb.log_priors[band]
+    logadv: Any = kb.log_priors[kb.default_band]
     rf_vars = kb.red_flag_vars
     table = _why_table(kb)
     findings = kb.findings
@@ -312,13 +353,11 @@ def _posteriors(
         if by_value is None:
             continue
         f = findings[key]
-        ws, why = by_value[f.value_key(value)]
-        rows.append(ws)
+        ws, why, why_json = by_value[f.value_key(value)]
+        logp = list(map(_add, logp, ws))
         if key not in rf_vars:
-            adv_rows.append(ws)
-        why_vars.append((key, value, f.type == "number", why))
-    logp = [sum(col) for col in zip(*rows, strict=True)]
-    logadv = [sum(col) for col in zip(*adv_rows, strict=True)]
+            logadv = list(map(_add, logadv, ws))
+        why_vars.append((key, value, f.type == "number", why, why_json))
     return _softmax(logp), _softmax(logadv), why_vars
 
 
@@ -328,7 +367,7 @@ _by_weight = itemgetter(0)
 def _why_lists(why_vars: list[WhyVar], n: int) -> list[list[dict[str, Any]]]:
     """Per condition, the findings that moved it, strongest first (ties: order answered)."""
     staged: list[list[tuple[float, dict[str, Any]]]] = [[] for _ in range(n)]
-    for _, value, set_value, entries in why_vars:
+    for _, value, set_value, entries, _ in why_vars:
         for ci, neg_abs, template in entries:
             entry = template.copy()
             if set_value:
@@ -339,6 +378,28 @@ def _why_lists(why_vars: list[WhyVar], n: int) -> list[list[dict[str, Any]]]:
         if len(lst) > 1:
             lst.sort(key=_by_weight)  # stable: equal weights keep the order answered
         out.append([d for _, d in lst])
+    return out
+
+
+def _why_json(why_vars: list[WhyVar], n: int) -> list[bytes]:
+    """``_why_lists`` as JSON arrays (``serialise_only``): the same entries, in the same order."""
+    staged: list[list[tuple[float, bytes]]] = [[] for _ in range(n)]
+    for _, value, set_value, _, entries in why_vars:
+        if set_value:
+            encoded = _dumps(value)
+            for ci, neg_abs, head, tail, _ in entries:
+                staged[ci].append((neg_abs, head + encoded + tail))
+        else:
+            for ci, neg_abs, _, _, whole in entries:
+                staged[ci].append((neg_abs, whole))
+    out: list[bytes] = []
+    for lst in staged:
+        if not lst:
+            out.append(b"[]")
+            continue
+        if len(lst) > 1:
+            lst.sort(key=_by_weight)  # stable: equal weights keep the order answered
+        out.append(b"[" + b",".join([b for _, b in lst]) + b"]")
     return out
 
 
@@ -419,9 +480,9 @@ def _care_index(kb: KnowledgeBase) -> tuple[frozenset[int], dict[str, frozenset[
 
 
 def _care_plan(
-    kb: KnowledgeBase, ctx: Context, stage: int | None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    plan: list[dict[str, Any]] = []
+    kb: KnowledgeBase, ctx: Context, stage: int | None, serialise_only: bool = False
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    plan: list[Any] = []
     excluded: list[dict[str, Any]] = []
     threshold = kb.include_threshold
     active = {c for c, p in ctx.probabilities.items() if p >= threshold}
@@ -465,10 +526,31 @@ def _care_plan(
                 }
             )
             continue
+        if serialise_only:
+            plan.append(item)
+            continue
         entry = entries[item.key]
         plan.append({**entry, "weeks": list(item.weeks), "evidence": dict(entry["evidence"])})
+    if serialise_only:
+        plan.sort(key=_first_week)
+        jentries = _care_entries_json(kb)
+        return [jentries[item.key] for item in plan], excluded
     plan.sort(key=lambda e: e["weeks"][0])
     return plan, excluded
+
+
+def _first_week(item: Any) -> int:
+    return int(item.weeks[0])
+
+
+def _care_entries_json(kb: KnowledgeBase) -> dict[str, Fragment]:
+    """The JSON of each care-plan entry (``serialise_only``), built once per knowledge base."""
+    out: dict[str, Fragment] | None = kb.cache.get("care_entries_json")
+    if out is None:
+        out = kb.cache["care_entries_json"] = {
+            key: Fragment(_dumps(entry)) for key, entry in _care_entries(kb).items()
+        }
+    return out
 
 
 def _screen_incomplete(kb: KnowledgeBase, ctx: Context, keys: tuple[str, ...]) -> bool:
