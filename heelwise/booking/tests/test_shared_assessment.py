@@ -64,13 +64,13 @@ class SharedAssessmentTests:
         staff = Client()
         staff.force_login(bob)
         page = staff.get(f"/staff/bookings/{booking.reference}/").content.decode()
-        link = re.search(r'href="(/assessment/clinician/[^"]+)"', page)
-        assert link, "the staff booking page links to the shared answers"
-        assert staff.get(link.group(1)).status_code == 200
+        found = re.search(r'href="(/assessment/clinician/[^"]+)"', page)
+        assert found, "the staff booking page links to the shared answers"
+        assert staff.get(found.group(1)).status_code == 200
 
         other = Client()
         other.force_login(charlie)
-        assert other.get(link.group(1)).status_code == 404
+        assert other.get(found.group(1)).status_code == 404
 
     def test_a_tampered_token_attaches_nothing(
         self, client: Client, clinic: None, django_capture_on_commit_callbacks: Any
