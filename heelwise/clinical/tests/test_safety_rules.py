@@ -58,3 +58,10 @@ def test_progressive_weakness_points_to_the_neural_conditions() -> None:
         if any(w["finding"] == "progressive_weakness" and w["weight"] > 0 for w in c["why"])
     }
     assert moved == {"s1_radiculopathy", "tarsal_tunnel", "baxter_nerve"}
+
+
+@pytest.mark.parametrize("finding", ["redness", "warmth", "swelling"])
+def test_any_one_of_hot_red_swollen_is_urgent(finding: str) -> None:
+    result = _run({"age": 40}, {finding: True})
+    assert result["disposition"] in ("urgent", "emergency")
+    assert "hot_swollen_red" in {f["key"] for f in result["red_flags"]}
