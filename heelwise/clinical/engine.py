@@ -352,8 +352,9 @@ def _posteriors(
         by_value = table.get(key)
         if by_value is None:
             continue
+        hit = by_value.get(value)  # yes/no and options: the answer is its own category
         f = findings[key]
-        ws, why, why_json = by_value[f.value_key(value)]
+        ws, why, why_json = hit if hit is not None else by_value[f.value_key(value)]
         logp = list(map(_add, logp, ws))
         if key not in rf_vars:
             logadv = list(map(_add, logadv, ws))

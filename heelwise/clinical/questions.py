@@ -81,6 +81,14 @@ class QuestionModel:
                     self.standalone[col] = max(self.standalone[col], level)
             else:
                 self.multi.append((level, clause, satisfying))
+        # Per finding, the multi-finding clauses that read it (positions in ``multi``): a clause
+        # with none of its findings answered has two or more unknown and cannot be one answer
+        # away from firing, so only these are checked.
+        by_var: dict[str, list[int]] = {}
+        for i, (_, clause, _) in enumerate(self.multi):
+            for var in {var for var, _ in clause}:
+                by_var.setdefault(var, []).append(i)
+        self.multi_by_var = {k: tuple(v) for k, v in by_var.items()}
 
 
 def _model(kb: KnowledgeBase) -> QuestionModel:
@@ -93,9 +101,17 @@ def _model(kb: KnowledgeBase) -> QuestionModel:
 def _near(qm: QuestionModel, values: Mapping[str, Any], current: int) -> list[tuple[int, int]]:
     """(answer column, level) for multi-finding clauses that one more answer would complete."""
     out: list[tuple[int, int]] = []
-    for level, clause, satisfying in qm.multi:
+    by_var = qm.multi_by_var
+    candidates: set[int] = set()
+    for key in values:
+        hit = by_var.get(key)
+        if hit is not None:
+            candidates.update(hit)
+    multi = qm.multi
+    for i in candidates:
+        level, clause, satisfying = multi[i]
         if level <= current:
-            break
+            continue
         missing = None
         for var, test in clause:
             v = values.get(var)

@@ -66,6 +66,18 @@ def _check_value(f: Finding, value: Any) -> str | None:
     return None
 
 
+def _quick_valid(kb: KnowledgeBase) -> dict[str, frozenset[Any] | None]:
+    """Per yes/no or option key, the values that are valid at a glance (None: check in full)."""
+    quick: dict[str, frozenset[Any] | None] | None = kb.cache.get("quick_valid")
+    if quick is None:
+        quick = kb.cache["quick_valid"] = {
+            k: frozenset(v for v, _ in f.options) if f.type == "enum" else None
+            for k, f in kb.findings.items()
+            if f.type in ("bool", "enum")
+        }
+    return quick
+
+
 def parse_request(kb: KnowledgeBase, request: Any) -> tuple[dict[str, Any], Any, list[Problem]]:
     """Check a request; return (known values by key, the id, problems)."""
     problems: list[Problem] = []
@@ -98,9 +110,19 @@ def parse_request(kb: KnowledgeBase, request: Any) -> tuple[dict[str, Any], Any,
                 {"field": scope, "message": f"must be an object, not {_type_name(block)}"}
             )
             continue
+        quick = _quick_valid(kb)
         for key, value in block.items():
-            field = f"{scope}.{key}"
             f = kb.findings.get(key) if isinstance(key, str) else None
+            if f is not None and f.scope == scope and key in quick:
+                allowed = quick[key]
+                if allowed is None:
+                    if value is True or value is False:
+                        values[key] = value
+                        continue
+                elif type(value) is str and value in allowed:
+                    values[key] = value
+                    continue
+            field = f"{scope}.{key}"
             if f is None or f.scope != scope:
                 hint = f" (it belongs in {f.scope})" if f is not None else ""
                 problems.append({"field": field, "message": f"unknown key{hint}"})
