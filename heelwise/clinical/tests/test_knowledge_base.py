@@ -167,8 +167,8 @@ def test_it_covers_every_section_0_finding(kb: KnowledgeBase) -> None:
         ),
         (
             "conditions.yaml",
-            "priors: {child: 0.08, adult: 0.50, older: 0.45}",
-            "priors: {child: 0.08, adult: 0.50}",
+            "priors: {young_child: 0.08, child: 0.08, adult: 0.50, older: 0.45}",
+            "priors: {young_child: 0.08, child: 0.08, adult: 0.50}",
             "plantar_fasciitis",
             "priors must cover",
         ),

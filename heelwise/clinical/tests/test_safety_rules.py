@@ -65,3 +65,17 @@ def test_any_one_of_hot_red_swollen_is_urgent(finding: str) -> None:
     result = _run({"age": 40}, {finding: True})
     assert result["disposition"] in ("urgent", "emergency")
     assert "hot_swollen_red" in {f["key"] for f in result["red_flags"]}
+
+
+def test_sever_is_not_assumed_below_the_age_the_apophysis_appears() -> None:
+    def sever(age: int) -> float:
+        result = _run({"age": age}, {"pain_location": "posteroinferior"})
+        assert result["disposition"] in ("soon", "urgent", "emergency")
+        return next(
+            c["probability"]
+            for c in result["differential"]
+            if c["condition"] == "sever_apophysitis"
+        )
+
+    assert sever(5) < sever(11) - 0.2
+    assert sever(11) > 0.9
