@@ -13,9 +13,10 @@ means the next load validates from scratch; a file that validated once is never 
 changes. Only successful loads are cached.
 
 Where: ``$HEELWISE_CACHE_DIR``, else ``$XDG_CACHE_HOME/heelwise``, else ``~/.cache/heelwise``.
-``HEELWISE_KB_CACHE=0`` turns the cache off. Any problem with the cache (unwritable directory,
-truncated or foreign file, a file not owned by the user or writable by others) falls back to the
-full load silently: the cache can only make loading faster, never change what is loaded.
+``HEELWISE_KB_CACHE=0`` turns the cache off; the 8 most recently written files are kept. Any
+problem with the cache (unwritable directory, truncated or foreign file, a file not owned by the
+user or writable by others) falls back to the full load silently: the cache can only make
+loading faster, never change what is loaded.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _HERE = Path(__file__).resolve().parent
 # The modules whose code decides the compiled form (a change to any of them invalidates caches).
 _CODE = ("kb_loader.py", "kb_model.py", "knowledge_base.py", "rules.py", "schema.py")
 _FORMAT = b"heelwise-kb-cache 1"
+_KEEP = 8  # compiled files kept per cache directory (the most recently written)
 
 
 @lru_cache(maxsize=8)
@@ -118,6 +120,10 @@ def _write_cache(directory: Path, file: Path, kb: KnowledgeBase) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        # Every edit of the YAML makes a new file: keep only the most recent few.
+        old = sorted(directory.glob("kb-*.pickle"), key=lambda f: f.stat().st_mtime)[:-_KEEP]
+        for stale in old:
+            stale.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001, S110 - no cache is fine (read-only home, full disk...)
         pass
 

@@ -92,3 +92,12 @@ def test_an_unwritable_cache_directory_is_not_an_error(
     blocker.write_text("x")
     monkeypatch.setenv("HEELWISE_CACHE_DIR", str(blocker / "sub"))
     assert kbmod._load(DEFAULT_KB_DIR).version
+
+
+def test_only_the_most_recent_files_are_kept(
+    cache: Path, kb_copy: Path, edit: Callable[[str, str, str], None]
+) -> None:
+    for i in range(kbmod._KEEP + 3):
+        edit("manifest.yaml", "version: ", f"# edit {i}\nversion: ")
+        kbmod._load(kb_copy)
+    assert len(list(cache.glob("kb-*.pickle"))) == kbmod._KEEP
