@@ -36,7 +36,7 @@ def test_self_care_needs_a_reported_typical_plantar_fasciitis_feature() -> None:
         ({"onset": "sudden", "swelling": True}, "sudden_pop_or_acute_tear", "urgent"),
         ({"diabetes": True, "swelling": True}, "diabetes_foot_complication", "urgent"),
         (
-            {"back_pain_radiating_leg": True, "bilateral": True},
+            {"back_pain_radiating_leg": True, "bilateral": True, "burning_or_tingling": True},
             "cauda_equina_symptoms",
             "emergency",
         ),
