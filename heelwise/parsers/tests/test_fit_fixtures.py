@@ -70,16 +70,24 @@ def test_it_parses_or_reports_not_an_activity(path: Path) -> None:
         assert leg.points >= 0
 
 
-@pytest.mark.parametrize("path", FIT_VALID, ids=lambda p: p.name)
-def test_it_matches_reference_record_counts_where_the_reference_reads_them(path: Path) -> None:
-    ref = reference(path)
-    if ref["errors"] or not ref["records"] or len(ref["sessions"]) != 1:
-        pytest.skip("reference decoder stops early or file has no records/one session")
-    try:
-        activities = parse_file(path)
-    except NotAnActivityError:
-        pytest.skip("not an activity")
-    assert abs(activities[0].points - ref["records"]) <= max(2, ref["records"] // 100)
+def test_it_matches_reference_record_counts_where_the_reference_reads_them() -> None:
+    """Point counts agree with garmin-fit-sdk on every single-session activity it reads fully.
+
+    One test over all fixtures (rather than one per file) so files the reference cannot read
+    fully, or that are not activities, are simply not compared instead of being skipped.
+    """
+    compared = []
+    for path in FIT_VALID:
+        ref = reference(path)
+        if ref["errors"] or not ref["records"] or len(ref["sessions"]) != 1:
+            continue
+        try:
+            activities = parse_file(path)
+        except NotAnActivityError:
+            continue
+        assert abs(activities[0].points - ref["records"]) <= max(2, ref["records"] // 100), path
+        compared.append(path.name)
+    assert len(compared) >= 8, compared
 
 
 def test_it_splits_the_multisport_file_into_legs() -> None:
