@@ -44,7 +44,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, _stop)
         last_purge = 0.0
         while not stop.is_set():
-            close_old_connections()
             sweep = outbox_sweep()
             if time.monotonic() - last_purge >= PURGE_EVERY_S or not options["loop"]:
                 assessments = assessment_purge_anonymous()
@@ -57,4 +56,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"outbox sent={sweep['sent']} interrupted={sweep['interrupted']}")
             if not options["loop"]:
                 return
+            close_old_connections()  # a long-lived loop must not hold a dead connection
             stop.wait(options["interval"])
