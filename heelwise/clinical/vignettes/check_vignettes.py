@@ -1,6 +1,7 @@
 """Validate the Heelwise vignette library (tuning.json and locked.json).
 
-Pure Python, no Django (reads heelwise/clinical/kb/findings.yaml with PyYAML). Checks every
+Pure Python, no Django (reads heelwise/clinical/kb/findings.yaml with PyYAML and takes the
+condition, red-flag and disposition vocabularies from heelwise.clinical.kb_model). Checks every
 case against the findings vocabulary of that file (section 0 of the clinical reference plus the
 documented Heelwise additions: scope, type, enum values, number ranges), the gold
 condition/disposition/red-flag vocabularies, id uniqueness, and that every
@@ -23,43 +24,16 @@ from typing import Any
 
 import yaml
 
-CONDITIONS: tuple[str, ...] = (
-    "plantar_fasciitis",
-    "achilles_insertional",
-    "achilles_midportion",
-    "retrocalcaneal_bursitis",
-    "calcaneal_stress_fracture",
-    "tarsal_tunnel",
-    "baxter_nerve",
-    "fat_pad",
-    "sever_apophysitis",
-    "spondyloarthritis",
-    "gout",
-    "plantar_fascia_rupture",
-    "s1_radiculopathy",
-    "infection",
-    "tumour",
+from heelwise.clinical.kb_model import (
+    CONDITION_KEYS,
+    DEFAULT_KB_DIR,
+    DISPOSITIONS,
+    RED_FLAG_KEYS,
 )
-DISPOSITIONS: tuple[str, ...] = ("emergency", "urgent", "soon", "self_care")
-RED_FLAGS: tuple[str, ...] = (
-    "unable_to_bear_weight",
-    "trauma_onset",
-    "sudden_pop_or_acute_tear",
-    "hot_swollen_red",
-    "fever",
-    "systemically_unwell",
-    "wound_or_discharge",
-    "diabetes_foot_complication",
-    "night_pain",
-    "cancer_or_weight_loss",
-    "bony_swelling_or_mass",
-    "neurological_deficit",
-    "progressive_neuro_deficit",
-    "cauda_equina_symptoms",
-    "paediatric",
-    "inflammatory_features",
-    "energy_deficiency",
-)
+
+# The gold vocabularies are the knowledge base's own (condition order fixes the split rule).
+CONDITIONS: tuple[str, ...] = CONDITION_KEYS
+RED_FLAGS: tuple[str, ...] = RED_FLAG_KEYS
 SOURCE_TYPES: tuple[str, ...] = ("case report", "case series", "guideline", "textbook", "review")
 
 # The findings vocabulary is read from the knowledge base (heelwise/clinical/kb/findings.yaml):
@@ -68,7 +42,7 @@ SOURCE_TYPES: tuple[str, ...] = ("case report", "case series", "guideline", "tex
 # and number ranges come from the same file, so a vignette request is valid exactly when the
 # engine's own vocabulary accepts it (and, stricter than the engine, null is allowed only for the
 # patient keys below, because an unknown finding is omitted, never written as null).
-FINDINGS_YAML: Path = Path(__file__).resolve().parents[1] / "kb" / "findings.yaml"
+FINDINGS_YAML: Path = DEFAULT_KB_DIR / "findings.yaml"
 NULLABLE: frozenset[str] = frozenset({"age", "bmi", "weekly_km", "recent_load_increase"})
 SECTION0_COUNTS: dict[str, int] = {"patient": 6, "findings": 50}
 

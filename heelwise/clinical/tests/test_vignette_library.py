@@ -1,0 +1,37 @@
+"""The vignette library stays valid: vocabulary, gold labels, unique ids and the split rule."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+VIGNETTES = Path(__file__).resolve().parents[1] / "vignettes"
+CHECKER = VIGNETTES / "check_vignettes.py"
+
+
+def _check(directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(CHECKER), str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_it_accepts_the_library_as_committed() -> None:
+    result = _check(VIGNETTES)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_rejects_an_unknown_finding_key(tmp_path: Path) -> None:
+    for name in ("tuning.json", "locked.json"):
+        shutil.copy(VIGNETTES / name, tmp_path / name)
+    cases = json.loads((tmp_path / "tuning.json").read_text(encoding="utf-8"))
+    cases[0]["request"]["findings"]["heel_feels_odd"] = True
+    (tmp_path / "tuning.json").write_text(json.dumps(cases), encoding="utf-8")
+    result = _check(tmp_path)
+    assert result.returncode == 1
+    assert "heel_feels_odd" in result.stdout + result.stderr
