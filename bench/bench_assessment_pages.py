@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import re
 import socket
 import statistics
@@ -40,33 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path[:0] = [str(BENCH), str(ROOT)]
 
+from benchlib import bench_env, recreate_database  # noqa: E402
+
 from heelwise.assessment.tests.helpers import PLANTAR_FASCIITIS  # noqa: E402
 
-
-def recreate_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(urlsplit(url).path)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def bench_env(db_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=db_url,
-        DJANGO_SETTINGS_MODULE="assessment_bench_settings",
-        PYTHONPATH=f"{BENCH}:{ROOT}",
-    )
-    return env
+SETTINGS = "assessment_bench_settings"
 
 
 def free_port() -> int:
@@ -204,7 +181,7 @@ def main() -> int:
     args = parser.parse_args()
 
     recreate_database(args.db_url)
-    env = bench_env(args.db_url)
+    env = bench_env(args.db_url, SETTINGS)
     python = sys.executable
     subprocess.run(
         [python, str(ROOT / "manage.py"), "migrate", "-v", "0"], env=env, check=True, cwd=ROOT

@@ -27,37 +27,15 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import time as dtime
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
+from benchlib import BENCH, ROOT, bench_env, recreate_database
 
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def bench_env(db_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=db_url,
-        DJANGO_SETTINGS_MODULE="booking_bench_settings",
-        PYTHONPATH=f"{BENCH}:{ROOT}",
-    )
-    return env
+SETTINGS = "booking_bench_settings"
 
 
 def setup_django(db_url: str) -> None:
-    os.environ.update(bench_env(db_url))
+    os.environ.update(bench_env(db_url, SETTINGS))
     sys.path[:0] = [str(BENCH), str(ROOT)]
     import django
 
@@ -236,7 +214,7 @@ def serve(db_url: str, port: int, workers: int, threads: int) -> subprocess.Pope
             "warning",
         ],
         cwd=ROOT,
-        env=bench_env(db_url),
+        env=bench_env(db_url, SETTINGS),
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -266,7 +244,7 @@ def main() -> None:
     subprocess.run(
         [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
-        env=bench_env(args.db_url),
+        env=bench_env(args.db_url, SETTINGS),
         check=True,
     )
     setup_django(args.db_url)
