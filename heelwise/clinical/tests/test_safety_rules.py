@@ -40,6 +40,12 @@ def test_self_care_needs_a_reported_typical_plantar_fasciitis_feature() -> None:
             "cauda_equina_symptoms",
             "emergency",
         ),
+        ({"both_legs_numb_or_weak": True}, "cauda_equina_symptoms", "emergency"),
+        (
+            {"onset": "sudden", "pain_location": "posterior_midportion"},
+            "sudden_pop_or_acute_tear",
+            "urgent",
+        ),
     ],
 )
 def test_section_2_rules_fire(findings: dict[str, Any], key: str, level: str) -> None:
@@ -79,3 +85,10 @@ def test_sever_is_not_assumed_below_the_age_the_apophysis_appears() -> None:
 
     assert sever(5) < sever(11) - 0.2
     assert sever(11) > 0.9
+
+
+def test_sudden_pain_under_the_heel_alone_is_not_a_suspected_tear() -> None:
+    # The Achilles clause is about the back of the heel; sudden plantar pain needs a pop,
+    # bruising, swelling or inability to bear weight before it is treated as a tear.
+    result = _run({"age": 45}, {"onset": "sudden", "pain_location": "plantar_medial"})
+    assert "sudden_pop_or_acute_tear" not in {f["key"] for f in result["red_flags"]}
