@@ -164,13 +164,14 @@ def check_case(case: Any) -> list[str]:
     return probs
 
 
-# The split (see README.md, "Split rule"). Locked set 1 (V001-V081 split by alternating within
-# each condition) was measured twice and so was spent: on 2026-11-24 (session 2) all of
-# V001-V081 became tuning cases. Locked set 2 is one batch collected blind to the engine, with
-# inclusion criteria fixed before collection, ids LOCKED_FIRST to LOCKED_LAST. Cases added
-# later go to tuning (a future locked set must again be a new blind batch).
-LOCKED_FIRST: int = 101
-LOCKED_LAST: int = 191
+# The split (see README.md, "Split rule and the locked sets"). Each locked set is measured once
+# and then spent into tuning. Set 1 (41 of V001-V081, alternating within each condition) was run
+# twice; set 2 (V101-V191) once; both are tuning now. The current locked set is set 3, one batch
+# collected blind to the engine with inclusion criteria fixed before collection, ids
+# LOCKED_FIRST to LOCKED_LAST. Cases added later go to tuning (a future locked set must again be
+# a new blind batch).
+LOCKED_FIRST: int = 201
+LOCKED_LAST: int = 283
 # Inclusion criterion 4 of locked set 2: at least this many findings the source reports.
 LOCKED_MIN_FINDINGS: int = 5
 
