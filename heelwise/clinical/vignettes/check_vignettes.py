@@ -5,9 +5,9 @@ condition, red-flag and disposition vocabularies from heelwise.clinical.kb_model
 case against the findings vocabulary of that file (section 0 of the clinical reference plus the
 documented Heelwise additions: scope, type, enum values, number ranges), the gold
 condition/disposition/red-flag vocabularies, id uniqueness, and that every
-condition appears in the tuning set (the locked set's gaps are printed). Also re-derives the tuning/locked split from
-the documented rule (an id range) and fails if a case sits in the wrong file, and checks that
-every locked case meets the locked set's minimum-findings inclusion criterion.
+condition appears in the tuning set (the locked set's gaps are printed). Also re-derives the
+tuning/locked split from the documented rule (an id range) and fails if a case sits in the wrong
+file, and checks that every locked case meets the locked set's minimum-findings criterion.
 
 Usage: python heelwise/clinical/vignettes/check_vignettes.py [DIR]          # validate
        python heelwise/clinical/vignettes/check_vignettes.py --table [DIR]  # print the case table
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
