@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from heelwise.accounts.models import User
+    from heelwise.booking.models import Booking
 
 BOOKING_SALT = "heelwise.assessment.booking"
 FEED_SALT = "heelwise.assessment.feed"
@@ -63,6 +64,29 @@ def assessment_get_by_booking_token(*, token: str) -> Assessment | None:
     return Assessment.objects.filter(public_id=public_id).first()
 
 
+def care_bookings(*, clinician: User) -> QuerySet[Booking]:
+    """The care relationship: the (not cancelled) bookings whose practitioner is ``clinician``.
+    Every page that shows a patient's data to a clinician decides from these."""
+    from heelwise.booking.models import Booking
+
+    return Booking.objects.filter(practitioner__user=clinician).exclude(
+        status=Booking.Status.CANCELLED
+    )
+
+
+def patients_in_care(*, viewer: User) -> QuerySet[User]:
+    """The people whose data ``viewer`` may see as a carer: any account for a clinic
+    administrator; for a clinician, the patients of their (not cancelled) bookings; nobody for
+    anyone else. The same rule as ``assessment_get_for_clinician``."""
+    from heelwise.accounts.models import User as UserModel
+
+    if viewer.role == UserModel.Role.ADMIN:
+        return UserModel.objects.all()
+    if viewer.role != UserModel.Role.CLINICIAN:
+        return UserModel.objects.none()
+    return UserModel.objects.filter(pk__in=care_bookings(clinician=viewer).values("user_id"))
+
+
 def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment | None:
     """The assessment a patient attached to a booking, for a clinician who cares for them.
 
@@ -70,7 +94,6 @@ def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment |
     (not cancelled) booking of the patient who saved it. Anyone else gets None (a 404).
     """
     from heelwise.accounts.models import User as UserModel
-    from heelwise.booking.models import Booking
 
     assessment = assessment_get_by_booking_token(token=token)
     if assessment is None:
@@ -81,9 +104,7 @@ def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment |
         return None
     # The practitioner of a booking the assessment was attached to, or of any booking of the
     # patient who saved it to their account.
-    bookings = Booking.objects.filter(practitioner__user=clinician).exclude(
-        status=Booking.Status.CANCELLED
-    )
+    bookings = care_bookings(clinician=clinician)
     shared = bookings.filter(assessment=assessment)
     if assessment.user_id is not None:
         shared = shared | bookings.filter(user_id=assessment.user_id)
