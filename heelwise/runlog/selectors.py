@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from heelwise.runlog import alerts, load, progression
@@ -42,6 +42,48 @@ def checkin_list(*, user: Any) -> QuerySet[CheckIn]:
 
 def checkin_get_for_day(*, user: Any, day: date) -> CheckIn | None:
     return CheckIn.objects.filter(user=user, date=day).first()
+
+
+RECENT_CHECKINS = 14
+
+
+def checkin_recent(*, user: Any, limit: int = RECENT_CHECKINS) -> list[CheckIn]:
+    """The latest check-ins, newest first (one query)."""
+    return list(checkin_list(user=user).order_by("-date")[:limit])
+
+
+def recovery_patient_get(*, viewer: Any, patient_id: int) -> Any:
+    """The patient whose recovery ``viewer`` may read as a carer (one query), else 404: the
+    care relationship of ``heelwise.assessment.selectors.patients_in_care`` (the practitioner
+    of a not-cancelled booking with the patient, or a clinic administrator)."""
+    from heelwise.assessment.selectors import patients_in_care
+
+    return get_object_or_404(patients_in_care(viewer=viewer), pk=patient_id)
+
+
+def _latest(model: type[CheckIn] | type[Run], field: str) -> Subquery:
+    rows = model.objects.filter(user=OuterRef("pk")).order_by().values("user")
+    return Subquery(rows.annotate(latest=Max(field)).values("latest"))
+
+
+def recovery_patient_list(*, viewer: Any) -> QuerySet[Any]:
+    """The patients ``viewer`` cares for through a (not cancelled) booking, each with the date
+    of their latest check-in and run (None when they have logged none). An administrator sees
+    every patient with such a booking. One query."""
+    from heelwise.accounts.models import User
+    from heelwise.assessment.selectors import care_bookings, patients_in_care
+    from heelwise.booking.models import Booking
+
+    if viewer.role == User.Role.ADMIN:
+        bookings = Booking.objects.exclude(status=Booking.Status.CANCELLED)
+    else:
+        bookings = care_bookings(clinician=viewer)
+    return (
+        patients_in_care(viewer=viewer)
+        .filter(pk__in=bookings.values("user_id"))
+        .annotate(last_checkin=_latest(CheckIn, "date"), last_run=_latest(Run, "local_date"))
+        .order_by("full_name", "email")
+    )
 
 
 def import_job_get(*, user: Any, pk: int) -> ImportJob:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from heelwise.common.models import AuditEvent
 from heelwise.common.services import audit_record
 from heelwise.runlog.models import CheckIn, ImportJob, Programme, Run, Shoe
 from heelwise.runlog.progression import load_rules
@@ -199,6 +200,22 @@ def programme_stop(*, user: Any) -> None:
 
 
 # --- Personal data -------------------------------------------------------------------------------
+
+
+# --- A carer's read -----------------------------------------------------------------------------
+
+
+def recovery_view_record(*, viewer: Any, patient: Any, part: str) -> None:
+    """Audit a clinician's (or administrator's) read of a patient's recovery data: who saw whose
+    data and which part ("dashboard", a chart). References only, never the data itself."""
+    audit_record(
+        actor=viewer,
+        action=AuditEvent.Action.VIEW,
+        object_type="runlog.recovery",
+        object_id=patient.pk,
+        subject_user_id=patient.pk,
+        detail=f"carer viewed the patient's recovery {part}",
+    )
 
 
 def runlog_export(user: Any) -> dict[str, Any]:

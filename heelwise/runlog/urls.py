@@ -20,4 +20,16 @@ urlpatterns = [
     path("import/", views.import_new, name="import_new"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("programme/", views.programme, name="programme"),
+    path("patients/", views.clinician_patients, name="clinician_patients"),
+    path("patients/<int:patient_id>/", views.clinician_patient, name="clinician_patient"),
+    path(
+        "patients/<int:patient_id>/charts/pain-load.svg",
+        views.clinician_chart_pain_load,
+        name="clinician_chart_pain_load",
+    ),
+    path(
+        "patients/<int:patient_id>/charts/shoes.svg",
+        views.clinician_chart_shoes,
+        name="clinician_chart_shoes",
+    ),
 ]

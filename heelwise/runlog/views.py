@@ -1,18 +1,23 @@
 """Recovery-tracking pages. Thin: validate, check the runner, call one service, render.
-Every object is looked up through a selector filtered by ``request.user`` (others get 404)."""
+Every object is looked up through a selector filtered by ``request.user`` (others get 404),
+except the clinician pages at the end, which read a patient the viewer cares for."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
+from heelwise.accounts.models import User
 from heelwise.runlog import charts, selectors, services
 from heelwise.runlog.careplan import care_plan_get
 from heelwise.runlog.forms import CheckInForm, ImportForm, ProgrammeForm, RunForm, ShoeForm
@@ -29,26 +34,27 @@ def _weeks(request: HttpRequest) -> int:
     return weeks if weeks in selectors.CHART_WEEKS else 26
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _dashboard_context(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """What the dashboard shows of ``user``: the runner's own page and a carer's read of it."""
     today = services.local_today()
     weeks = _weeks(request)
-    data = selectors.dashboard_get(user=request.user, today=today, weeks=weeks)
-    shoes = selectors.shoe_stats(user=request.user)
+    data = selectors.dashboard_get(user=user, today=today, weeks=weeks)
     block = _block(weeks)
-    return render(
-        request,
-        "runlog/dashboard.html",
-        {
-            "data": data,
-            "rows": data.series(block)[::-1],
-            "block": block,
-            "shoes": shoes,
-            "weeks": weeks,
-            "week_choices": selectors.CHART_WEEKS,
-            "checked_in_today": data.latest_checkin_date == today,
-        },
-    )
+    return {
+        "data": data,
+        "rows": data.series(block)[::-1],
+        # Not "block": inside {% block %} Django binds that name to the block itself.
+        "weeks_per_row": block,
+        "shoes": selectors.shoe_stats(user=user),
+        "weeks": weeks,
+        "week_choices": selectors.CHART_WEEKS,
+        "checked_in_today": data.latest_checkin_date == today,
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "runlog/dashboard.html", _dashboard_context(request, request.user))
 
 
 def _block(weeks: int) -> int:
@@ -64,18 +70,86 @@ def _svg_response(svg: str) -> HttpResponse:
     return response
 
 
+def _pain_load_svg(request: HttpRequest, user: Any) -> HttpResponse:
+    weeks = _weeks(request)
+    data = selectors.dashboard_get(user=user, today=services.local_today(), weeks=weeks)
+    return _svg_response(charts.pain_load_svg(data.series(_block(weeks)), _block(weeks)))
+
+
 @login_required
 @csp_exempt()
 def chart_pain_load(request: HttpRequest) -> HttpResponse:
-    weeks = _weeks(request)
-    data = selectors.dashboard_get(user=request.user, today=services.local_today(), weeks=weeks)
-    return _svg_response(charts.pain_load_svg(data.series(_block(weeks)), _block(weeks)))
+    return _pain_load_svg(request, request.user)
 
 
 @login_required
 @csp_exempt()
 def chart_shoes(request: HttpRequest) -> HttpResponse:
     return _svg_response(charts.shoes_svg(selectors.shoe_stats(user=request.user)))
+
+
+# --- A clinician's read-only view of a patient they care for ---------------------------------
+# Who may see whom is the care relationship of heelwise.assessment.selectors.patients_in_care;
+# anyone else gets 404 (not 403), so a patient's existence is not revealed. Every read is audited.
+
+
+def _carer(request: HttpRequest) -> Any:
+    user = request.user
+    if getattr(user, "role", None) not in {User.Role.CLINICIAN, User.Role.ADMIN}:
+        raise Http404("Not found")
+    return user
+
+
+def _patient_read(request: HttpRequest, patient_id: int, part: str) -> Any:
+    """The patient if the viewer cares for them (else 404), with the read audited."""
+    patient = selectors.recovery_patient_get(viewer=request.user, patient_id=patient_id)
+    services.recovery_view_record(viewer=request.user, patient=patient, part=part)
+    return patient
+
+
+@never_cache
+@login_required
+@require_GET
+def clinician_patients(request: HttpRequest) -> HttpResponse:
+    viewer = _carer(request)
+    page = Paginator(selectors.recovery_patient_list(viewer=viewer), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "runlog/clinician_patients.html", {"page": page})
+
+
+@never_cache
+@login_required
+@require_GET
+def clinician_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _patient_read(request, patient_id, "dashboard")
+    context = _dashboard_context(request, patient)
+    context.update(
+        patient=patient,
+        readonly=True,
+        recent=selectors.checkin_recent(user=patient),
+        pain_chart_url=reverse("runlog:clinician_chart_pain_load", args=[patient.pk]),
+        shoes_chart_url=reverse("runlog:clinician_chart_shoes", args=[patient.pk]),
+    )
+    return render(request, "runlog/clinician_patient.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+@csp_exempt()  # type: ignore[arg-type]  # django-csp types a view as taking the request only
+def clinician_chart_pain_load(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _patient_read(request, patient_id, "pain chart")
+    return _pain_load_svg(request, patient)
+
+
+@never_cache
+@login_required
+@require_GET
+@csp_exempt()  # type: ignore[arg-type]  # django-csp types a view as taking the request only
+def clinician_chart_shoes(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _patient_read(request, patient_id, "shoes chart")
+    return _svg_response(charts.shoes_svg(selectors.shoe_stats(user=patient)))
 
 
 BACKFILL_DAYS = 7

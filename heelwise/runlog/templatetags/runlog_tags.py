@@ -38,3 +38,22 @@ def sport_label(sport: str | None) -> str:
 def percent(fraction: object) -> str:
     """0.253 -> "+25%"; None -> "–"."""
     return f"{fraction * 100:+.0f}%" if isinstance(fraction, int | float) else "–"
+
+
+@register.filter
+def red_flag_labels(keys: list[str]) -> str:
+    """A check-in's warning signs as the runner was asked them ("–" when none)."""
+    from heelwise.runlog.redflags import BY_KEY
+
+    return "; ".join(BY_KEY[k].question for k in keys if k in BY_KEY) or "–"
+
+
+@register.filter
+def may_view_recovery(viewer: object, patient_id: object) -> bool:
+    """Whether ``viewer`` may open the recovery of patient ``patient_id`` (one query): for a
+    link on a staff page, decided by the same care relationship as the page itself."""
+    from heelwise.assessment.selectors import patients_in_care
+
+    if not isinstance(patient_id, int) or not getattr(viewer, "is_authenticated", False):
+        return False
+    return patients_in_care(viewer=viewer).filter(pk=patient_id).exists()  # type: ignore[arg-type]
