@@ -19,12 +19,17 @@ step "Migrations are up to date"
 DATABASE_URL="sqlite:///:memory:" python manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 step "Browser and front-end tools (Debian chromium, axe-core from npm)"
-if ! command -v chromium >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+# Install only what is missing: a machine's own Node.js/npm (e.g. npm 11 from NodeSource) must not
+# be replaced by Debian's npm package, whose dependencies conflict with it.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium npm fonts-dejavu-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "chromium and npm are needed for the browser tests (apt-get install chromium npm)" >&2
+    echo "${missing[*]} needed for the browser tests (apt-get install ${missing[*]})" >&2
   fi
 fi
 if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ]; then
