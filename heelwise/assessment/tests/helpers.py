@@ -21,6 +21,7 @@ SAFETY_NO = {
     "foot_cold_or_discoloured": "no",
     "saddle_anaesthesia": "no",
     "bladder_or_bowel_dysfunction": "no",
+    "both_legs_numb_or_weak": "no",
     "progressive_weakness": "no",
 }
 
