@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from heelwise.assessment.models import Assessment
 from heelwise.assessment.selectors import booking_token
 from heelwise.assessment.tests.helpers import PLANTAR_FASCIITIS, walk
+from heelwise.booking.tests.care import care_booking
 from heelwise.common.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -24,24 +22,7 @@ def alices_assessment(client: Client, alice) -> Assessment:
 @pytest.fixture
 def bob_sees_alice(demo_clinic: None, alice, bob) -> None:
     """Bob is the practitioner of Alice's discovery call."""
-    from heelwise.booking.models import Booking
-    from heelwise.clinics.models import Practitioner, Service
-
-    practitioner = Practitioner.objects.order_by("pk").first()
-    assert practitioner is not None
-    practitioner.user = bob
-    practitioner.save(update_fields=["user"])
-    start = timezone.now() + timedelta(days=3)
-    Booking.objects.create(
-        service=Service.objects.get(slug="discovery-call"),
-        practitioner=practitioner,
-        start=start,
-        end=start + timedelta(minutes=15),
-        blocked_until=start + timedelta(minutes=15),
-        name="Alice Runner",
-        email="alice@example.com",
-        user=alice,
-    )
+    care_booking(alice, bob)
 
 
 def _url(assessment: Assessment) -> str:

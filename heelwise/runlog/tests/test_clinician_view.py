@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
+from heelwise.booking.tests.care import care_booking
 from heelwise.common.models import AuditEvent
 from heelwise.runlog import services
 from heelwise.runlog.tests.test_views import _client, _history
@@ -18,38 +18,11 @@ from heelwise.runlog.tests.test_views import _client, _history
 pytestmark = pytest.mark.django_db
 
 
-def _book(patient: Any, clinician: Any, *, status: str = "confirmed") -> Any:
-    """A discovery call of ``patient`` with ``clinician`` as its practitioner."""
-    from heelwise.booking.models import Booking
-    from heelwise.clinics.models import Practitioner, Service
-
-    practitioner = (
-        Practitioner.objects.filter(user=clinician).first()
-        or Practitioner.objects.filter(user__isnull=True).order_by("pk").first()
-    )
-    assert practitioner is not None
-    practitioner.user = clinician
-    practitioner.save(update_fields=["user"])
-    # An hour apart: PostgreSQL refuses overlapping bookings of one practitioner.
-    start = timezone.now() + timedelta(days=3, hours=Booking.objects.count())
-    return Booking.objects.create(
-        service=Service.objects.get(slug="discovery-call"),
-        practitioner=practitioner,
-        start=start,
-        end=start + timedelta(minutes=15),
-        blocked_until=start + timedelta(minutes=15),
-        name="Alice Runner",
-        email="alice@example.com",
-        user=patient,
-        status=status,
-    )
-
-
 @pytest.fixture
 def bob_cares_for_alice(demo_clinic: None, alice: Any, bob: Any) -> Any:
     """Bob is the practitioner of Alice's discovery call; Alice has a month of recovery data."""
     _history(alice, 30)
-    return _book(alice, bob)
+    return care_booking(alice, bob)
 
 
 @pytest.fixture
@@ -94,7 +67,7 @@ class ClinicianRecoveryAccessTests:
     def test_a_cancelled_booking_is_no_care_relationship(
         self, demo_clinic: None, alice: Any, charlie: Any
     ) -> None:
-        _book(alice, charlie, status="cancelled")
+        care_booking(alice, charlie, status="cancelled")
         assert _client(charlie).get(_url(alice)).status_code == 404
 
     def test_a_patient_gets_a_404_for_someone_elses_recovery(
@@ -103,7 +76,7 @@ class ClinicianRecoveryAccessTests:
         from heelwise.accounts.models import User
 
         erin = User.objects.create_user("erin@example.com", "erin-password-1")
-        _book(erin, bob)
+        care_booking(erin, bob)
         client = _client(alice)
         for name in ("runlog:clinician_patient", *CHARTS):
             assert client.get(_url(erin, name)).status_code == 404
@@ -180,7 +153,7 @@ class ClinicianRecoveryPageTests:
         weeks: int,
         django_assert_max_num_queries: Any,
     ) -> None:
-        _book(alice, bob)
+        care_booking(alice, bob)
         _history(alice, 5 * 365)
         services.programme_start(user=alice, started_on=services.local_today() - timedelta(400))
         client = _client(bob)
@@ -194,7 +167,7 @@ class ClinicianRecoveryPageTests:
         from heelwise.accounts.models import User
 
         someone = User.objects.create_user("sam@example.com", "sam-password-1", full_name="Sam")
-        _book(someone, charlie)
+        care_booking(someone, charlie)
         response = _client(bob).get(reverse("runlog:clinician_patients"))
         assert response.status_code == 200
         html = response.content.decode()
