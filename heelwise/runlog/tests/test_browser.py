@@ -163,3 +163,24 @@ def test_import_progress_updates_while_the_task_runs(
     assert "39 runs imported" in page.locator("#import-summary").inner_text()
     assert page.locator("#import-progress").get_attribute("hx-trigger") is None
     assert page.console_errors == []
+
+
+def test_a_clinician_reads_a_patients_recovery(
+    page: Any, live_server: Any, demo_clinic: None, alice: Any, bob: Any, axe: Any, shot: Any
+) -> None:
+    """Bob, the practitioner of Alice's booking, opens her read-only recovery page."""
+    from heelwise.booking.tests.care import care_booking
+    from heelwise.runlog.tests.test_views import _history
+
+    _history(alice, 30)
+    care_booking(alice, bob)
+    _login(page, bob, live_server)
+    page.goto("/recovery/patients/")
+    _no_serious_violations(page, axe)
+    page.get_by_role("link", name="Alice Runner").click()
+    page.wait_for_url(f"**/recovery/patients/{alice.pk}/")
+    assert "Recovery of Alice Runner" in page.content()
+    assert page.get_by_role("button", name="Save check-in").count() == 0  # read-only
+    shot(page, "runlog-clinician-patient")
+    _no_serious_violations(page, axe)
+    assert page.console_errors == []
