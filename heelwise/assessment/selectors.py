@@ -64,14 +64,20 @@ def assessment_get_by_booking_token(*, token: str) -> Assessment | None:
     return Assessment.objects.filter(public_id=public_id).first()
 
 
-def care_bookings(*, clinician: User) -> QuerySet[Booking]:
-    """The care relationship: the (not cancelled) bookings whose practitioner is ``clinician``.
-    Every page that shows a patient's data to a clinician decides from these."""
+def care_bookings(*, viewer: User) -> QuerySet[Booking]:
+    """The care relationship: the (not cancelled) bookings through which ``viewer`` cares for
+    patients: every one for a clinic administrator, those whose practitioner is ``viewer`` for a
+    clinician, none for anyone else. Every page that shows a patient's data to a clinician
+    decides from these."""
+    from heelwise.accounts.models import User as UserModel
     from heelwise.booking.models import Booking
 
-    return Booking.objects.filter(practitioner__user=clinician).exclude(
-        status=Booking.Status.CANCELLED
-    )
+    live = Booking.objects.exclude(status=Booking.Status.CANCELLED)
+    if viewer.role == UserModel.Role.ADMIN:
+        return live
+    if viewer.role != UserModel.Role.CLINICIAN:
+        return live.none()
+    return live.filter(practitioner__user=viewer)
 
 
 def patients_in_care(*, viewer: User) -> QuerySet[User]:
@@ -84,7 +90,7 @@ def patients_in_care(*, viewer: User) -> QuerySet[User]:
         return UserModel.objects.all()
     if viewer.role != UserModel.Role.CLINICIAN:
         return UserModel.objects.none()
-    return UserModel.objects.filter(pk__in=care_bookings(clinician=viewer).values("user_id"))
+    return UserModel.objects.filter(pk__in=care_bookings(viewer=viewer).values("user_id"))
 
 
 def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment | None:
@@ -104,7 +110,7 @@ def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment |
         return None
     # The practitioner of a booking the assessment was attached to, or of any booking of the
     # patient who saved it to their account.
-    bookings = care_bookings(clinician=clinician)
+    bookings = care_bookings(viewer=clinician)
     shared = bookings.filter(assessment=assessment)
     if assessment.user_id is not None:
         shared = shared | bookings.filter(user_id=assessment.user_id)

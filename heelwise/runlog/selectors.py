@@ -71,16 +71,10 @@ def recovery_patient_list(*, viewer: Any) -> QuerySet[Any]:
     of their latest check-in and run (None when they have logged none). An administrator sees
     every patient with such a booking. One query."""
     from heelwise.accounts.models import User
-    from heelwise.assessment.selectors import care_bookings, patients_in_care
-    from heelwise.booking.models import Booking
+    from heelwise.assessment.selectors import care_bookings
 
-    if viewer.role == User.Role.ADMIN:
-        bookings = Booking.objects.exclude(status=Booking.Status.CANCELLED)
-    else:
-        bookings = care_bookings(clinician=viewer)
     return (
-        patients_in_care(viewer=viewer)
-        .filter(pk__in=bookings.values("user_id"))
+        User.objects.filter(pk__in=care_bookings(viewer=viewer).values("user_id"))
         .annotate(last_checkin=_latest(CheckIn, "date"), last_run=_latest(Run, "local_date"))
         .order_by("full_name", "email")
     )

@@ -199,9 +199,6 @@ def programme_stop(*, user: Any) -> None:
     Programme.objects.filter(user=user).update(active=False)
 
 
-# --- Personal data -------------------------------------------------------------------------------
-
-
 # --- A carer's read -----------------------------------------------------------------------------
 
 
@@ -216,6 +213,9 @@ def recovery_view_record(*, viewer: Any, patient: Any, part: str) -> None:
         subject_user_id=patient.pk,
         detail=f"carer viewed the patient's recovery {part}",
     )
+
+
+# --- Personal data -------------------------------------------------------------------------------
 
 
 def runlog_export(user: Any) -> dict[str, Any]:

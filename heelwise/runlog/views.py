@@ -72,8 +72,9 @@ def _svg_response(svg: str) -> HttpResponse:
 
 def _pain_load_svg(request: HttpRequest, user: Any) -> HttpResponse:
     weeks = _weeks(request)
+    block = _block(weeks)
     data = selectors.dashboard_get(user=user, today=services.local_today(), weeks=weeks)
-    return _svg_response(charts.pain_load_svg(data.series(_block(weeks)), _block(weeks)))
+    return _svg_response(charts.pain_load_svg(data.series(block), block))
 
 
 @login_required

@@ -172,7 +172,7 @@ def check_case(case: Any) -> list[str]:
 # a new blind batch).
 LOCKED_FIRST: int = 201
 LOCKED_LAST: int = 283
-# Inclusion criterion 4 of locked set 2: at least this many findings the source reports.
+# Inclusion criterion 4 of locked sets 2 and 3: at least this many findings the source reports.
 LOCKED_MIN_FINDINGS: int = 5
 
 
@@ -182,7 +182,7 @@ def id_number(case_id: str) -> int:
 
 
 def expected_split(cases: list[dict[str, Any]]) -> dict[str, str]:
-    """The documented split rule: ids V082 to LOCKED_LAST are locked, every other id is tuning."""
+    """The documented split rule: ids LOCKED_FIRST to LOCKED_LAST are locked, the rest tuning."""
     return {
         c["id"]: "locked" if LOCKED_FIRST <= id_number(c["id"]) <= LOCKED_LAST else "tuning"
         for c in cases
@@ -232,8 +232,8 @@ def main(argv: list[str]) -> int:
     problems.extend(f"duplicate case {k[0][:60]}" for k, n in citations.items() if n > 1)
     present = {c["gold"]["condition"] for c in sets["tuning"]}
     problems.extend(f"tuning: condition {k} missing" for k in CONDITIONS if k not in present)
-    # Locked set 2 takes what a blind, criteria-first search found; a condition with no eligible
-    # published case is reported, not padded (README.md, "Locked set 2").
+    # A locked set takes what a blind, criteria-first search found; a condition with no eligible
+    # published case is reported, not padded (README.md, "Split rule and the locked sets").
     in_locked = {c["gold"]["condition"] for c in sets["locked"]}
     for k in CONDITIONS:
         if k not in in_locked:
