@@ -1,0 +1,58 @@
+"""The keys added on 2026-11-24 (third session): what each one changes, and what it must not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heelwise.clinical import assess
+
+TYPICAL_PF = {"pain_location": "plantar_medial", "first_step_pain": True, "onset": "gradual"}
+
+
+def _run(findings: dict[str, Any], age: int = 45) -> dict[str, Any]:
+    return assess({"patient": {"age": age, "runner": True}, "findings": findings})
+
+
+def _p(result: dict[str, Any], condition: str) -> float:
+    return next(d["probability"] for d in result["differential"] if d["condition"] == condition)
+
+
+def test_pain_that_failed_three_months_of_care_is_no_longer_self_care() -> None:
+    assert _run(TYPICAL_PF)["disposition"] == "self_care"
+    failed = _run({**TYPICAL_PF, "failed_conservative_care": True})
+    assert failed["disposition"] == "soon"
+    assert "not_improving_with_treatment" in failed["disposition_because"]["red_flags"]
+
+
+def test_failed_care_shifts_weight_from_plantar_fasciitis_to_the_causes_it_hides() -> None:
+    base = _run(TYPICAL_PF)
+    failed = _run({**TYPICAL_PF, "failed_conservative_care": True})
+    improved = _run({**TYPICAL_PF, "failed_conservative_care": False})
+    assert (
+        _p(failed, "plantar_fasciitis")
+        < _p(base, "plantar_fasciitis")
+        < _p(improved, "plantar_fasciitis")
+    )
+    for hidden in ("tumour", "baxter_nerve", "spondyloarthritis"):
+        assert _p(failed, hidden) > _p(base, hidden)
+
+
+def test_inflammatory_bowel_disease_raises_spondyloarthritis_only() -> None:
+    base = _run(TYPICAL_PF)
+    ibd = _run({**TYPICAL_PF, "inflammatory_bowel_disease": True})
+    assert _p(ibd, "spondyloarthritis") > 3 * _p(base, "spondyloarthritis")
+    assert ibd["disposition"] == base["disposition"]
+
+
+def test_osteoporosis_raises_the_stress_fracture() -> None:
+    base = _run({"pain_location": "diffuse"}, age=70)
+    thin = _run({"pain_location": "diffuse", "osteoporosis": True}, age=70)
+    assert _p(thin, "calcaneal_stress_fracture") > _p(base, "calcaneal_stress_fracture")
+
+
+def test_baxters_point_separates_baxter_from_plantar_fasciitis() -> None:
+    burning_heel = {"pain_location": "plantar_medial", "burning_or_tingling": True}
+    base = _run(burning_heel)
+    tender = _run({**burning_heel, "tender_baxter_point": True})
+    ratio = _p(tender, "baxter_nerve") / _p(tender, "plantar_fasciitis")
+    assert ratio > 3 * _p(base, "baxter_nerve") / _p(base, "plantar_fasciitis")
