@@ -23,13 +23,17 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x * 100:.1f}%"
 
 
+def _ci(ci: list[float] | None) -> str:
+    return "" if ci is None else f"   (95% CI {ci[0] * 100:.1f}-{ci[1] * 100:.1f}%)"
+
+
 def format_report(report: Report, name: str, verbose: bool = False) -> str:
     s = report.summary()
     lines = [
         f"Vignette set: {name} ({s['cases']} cases, {s['errors']} invalid)",
         "",
-        f"  top-1 accuracy                    {_pct(s['top1'])}",
-        f"  top-3 accuracy                    {_pct(s['top3'])}",
+        f"  top-1 accuracy                    {_pct(s['top1'])}{_ci(s['top1_ci95'])}",
+        f"  top-3 accuracy                    {_pct(s['top3'])}{_ci(s['top3_ci95'])}",
         f"  exact triage                      {_pct(s['triage_exact'])}",
         f"  safe triage (Gilbert 2020)        {_pct(s['triage_safe'])}",
         f"  safe triage, red-flag cases       {_pct(s['triage_safe_red_flag_cases'])}"

@@ -14,6 +14,7 @@ urgent than gold); red-flag recall; and a per-condition table.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,16 @@ def is_safe(predicted: str, gold: str) -> bool:
     if g == DISPOSITIONS.index("emergency"):
         return p >= g
     return p >= g - 1
+
+
+def wilson_interval(hits: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95% Wilson score interval for a proportion (stays inside 0-1 for small sets)."""
+    if n == 0:
+        return None
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass
@@ -84,6 +95,10 @@ class Report:
             return None
         return sum(1 for c in cases if getattr(c, attr)) / len(cases)
 
+    def _interval(self, cases: Sequence[CaseResult], attr: str) -> list[float] | None:
+        ci = wilson_interval(sum(1 for c in cases if getattr(c, attr)), len(cases))
+        return None if ci is None else [ci[0], ci[1]]
+
     def summary(self) -> dict[str, Any]:
         cases = self.cases
         red = [c for c in cases if c.gold_red_flags]
@@ -95,6 +110,8 @@ class Report:
             "errors": sum(1 for c in cases if c.error),
             "top1": self._rate(cases, "top1"),
             "top3": self._rate(cases, "top3"),
+            "top1_ci95": self._interval(cases, "top1"),
+            "top3_ci95": self._interval(cases, "top3"),
             "triage_exact": self._rate(cases, "exact"),
             "triage_safe": self._rate(cases, "safe"),
             "triage_safe_red_flag_cases": self._rate(red, "safe"),

@@ -60,3 +60,15 @@ def test_it_scores_a_small_set() -> None:
 def test_it_rejects_a_file_that_is_not_a_list() -> None:
     with pytest.raises(VignetteError):
         evaluate_vignettes({"id": "x"})
+
+
+def test_wilson_interval_matches_a_worked_example_and_stays_in_range() -> None:
+    from heelwise.clinical.evaluation import wilson_interval
+
+    low, high = wilson_interval(17, 21) or (0.0, 0.0)
+    # 17/21 = 81.0%; Wilson 95% interval 60.0-92.3% (Newcombe 1998 method 3)
+    assert low == pytest.approx(0.600, abs=0.002)
+    assert high == pytest.approx(0.923, abs=0.002)
+    assert wilson_interval(0, 5) is not None and wilson_interval(0, 5)[0] == 0.0  # type: ignore[index]
+    assert wilson_interval(5, 5)[1] == pytest.approx(1.0)  # type: ignore[index]
+    assert wilson_interval(0, 0) is None
