@@ -56,3 +56,11 @@ def test_baxters_point_separates_baxter_from_plantar_fasciitis() -> None:
     tender = _run({**burning_heel, "tender_baxter_point": True})
     ratio = _p(tender, "baxter_nerve") / _p(tender, "plantar_fasciitis")
     assert ratio > 3 * _p(base, "baxter_nerve") / _p(base, "plantar_fasciitis")
+
+
+def test_the_treatment_question_is_not_asked_about_pain_of_a_few_weeks() -> None:
+    from heelwise.clinical import next_questions
+
+    for weeks in range(0, 12):
+        request = {"patient": {"age": 45}, "findings": {"duration_weeks": weeks}}
+        assert "failed_conservative_care" not in next_questions(request)
