@@ -186,7 +186,14 @@ class _Loader:
         conditions, bands, default_band, log_priors, adult_priors = self._load_conditions()
         variables = self._load_likelihoods(findings, adult_priors)
         rules = self._load_red_flags(base_vocab)
-        rf_vars = frozenset().union(*(r.expr.variables for r in rules))
+        # The conditions' own advice is computed without the answers that feed a red-flag rule
+        # *less* urgent than the most urgent advice a condition can give: adding such an answer
+        # could otherwise move the advice off (say) a tumour and lower the disposition below
+        # what it was, breaking "a red flag never lowers the disposition". Answers used only by
+        # rules at or above that level (onset and where it hurts, for the acute-tear rule) keep
+        # informing the advice: when their rule fires it sets the floor anyway.
+        top_advice = max(c.advice for c in conditions)
+        rf_vars = frozenset().union(*(r.expr.variables for r in rules if r.level < top_advice))
         rules_by_var: dict[str, list[int]] = {}
         for i, r in enumerate(rules):
             for v in r.expr.variables:

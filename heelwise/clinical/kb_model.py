@@ -231,7 +231,7 @@ class KnowledgeBase:
     default_band: str
     log_priors: dict[str, tuple[float, ...]]
     variables: dict[str, VarModel]
-    red_flag_vars: frozenset[str]
+    red_flag_vars: frozenset[str]  # kept out of the advice: they feed a rule below the top advice
     rules: tuple[RedFlagRule, ...]
     rules_by_var: dict[str, tuple[int, ...]]
     staging_condition: str

@@ -34,6 +34,12 @@ def test_self_care_needs_a_reported_typical_plantar_fasciitis_feature() -> None:
             "emergency",
         ),
         ({"onset": "sudden", "swelling": True}, "sudden_pop_or_acute_tear", "urgent"),
+        # R36 "difficulty bearing weight": pain that stops everyday walking (locked-set-4 V307)
+        (
+            {"onset": "sudden", "limits_daily_activities": True},
+            "sudden_pop_or_acute_tear",
+            "urgent",
+        ),
         ({"diabetes": True, "swelling": True}, "diabetes_foot_complication", "urgent"),
         (
             {"back_pain_radiating_leg": True, "bilateral": True, "burning_or_tingling": True},
@@ -92,3 +98,21 @@ def test_sudden_pain_under_the_heel_alone_is_not_a_suspected_tear() -> None:
     # bruising, swelling or inability to bear weight before it is treated as a tear.
     result = _run({"age": 45}, {"onset": "sudden", "pain_location": "plantar_medial"})
     assert "sudden_pop_or_acute_tear" not in {f["key"] for f in result["red_flags"]}
+
+
+def test_where_it_hurts_still_shapes_the_advice_though_it_feeds_the_acute_tear_rule() -> None:
+    # pain_location is used by the (urgent) suspected-tear rule. Only answers feeding rules less
+    # urgent than the most urgent condition advice are kept out of the advice, so an Achilles
+    # pattern is "soon" (a clinician should look), not plantar-fasciitis self-care.
+    achilles = _run(
+        {"age": 44, "runner": True},
+        {
+            "pain_location": "posterior_midportion",
+            "onset": "gradual",
+            "first_step_pain": True,
+            "warm_up_improves": True,
+        },
+    )
+    assert achilles["differential"][0]["condition"] == "achilles_midportion"
+    assert achilles["disposition"] == "soon"
+    assert "achilles_midportion" in achilles["disposition_because"]["conditions"]
