@@ -176,6 +176,9 @@ class ResultView:
     advice: dict[str, str]
     red_flags: list[dict[str, Any]]
     causes: list[Cause]
+    # Course-based reasons for seeing a clinician that are not red flags (pain not improving,
+    # sudden onset, symptoms for 3 months): shown beside the red flags so "soon" is explained.
+    escalations: list[dict[str, Any]]
     stage: dict[str, Any] | None
     plan: list[PlanItem]
     phases: list[Phase]
@@ -285,6 +288,7 @@ def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = N
         advice=DISPOSITIONS[result["disposition"]],
         red_flags=list(result.get("red_flags", [])),
         causes=causes(result),
+        escalations=list(result.get("escalations", [])),
         stage=_stage(result.get("stage")),
         plan=plan,
         phases=phases(plan),

@@ -330,6 +330,7 @@ def _render_result(request: HttpRequest, assessment: Assessment) -> HttpResponse
                 "disposition": result["disposition"],
                 "advice": DISPOSITIONS[result["disposition"]],
                 "red_flags": result.get("red_flags", []),
+                "escalations": result.get("escalations", []),
                 "kb_version": assessment.kb_version,
             },
             "has_plan": bool(result.get("care_plan")),

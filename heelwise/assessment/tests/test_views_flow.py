@@ -55,6 +55,19 @@ class QuestionnaireFlowTests:
         assert escape(calf["evidence"]["summary"][:40]) in html  # its evidence in a sentence
         assert "/book/?service=discovery-call&amp;assessment=" in html
 
+    def test_the_result_says_why_a_sudden_onset_needs_a_clinician(self, client: Client) -> None:
+        # An escalation (not a red flag) raises self-care to "soon"; its reason must be shown.
+        sudden = {
+            **PLANTAR_FASCIITIS,
+            "pattern": {**PLANTAR_FASCIITIS["pattern"], "onset": "sudden"},
+        }
+        response = walk(client, sudden)
+        assessment = Assessment.objects.get()
+        assert assessment.disposition == "soon"
+        html = _body(client.get(response["Location"]))
+        assert "started suddenly is not the usual pattern of plantar fasciitis" in html
+        assert 'class="triage-reasons"' in html
+
     def test_it_stops_early_with_same_day_advice_for_a_hot_swollen_heel_and_fever(
         self, client: Client
     ) -> None:
