@@ -53,6 +53,18 @@ class GuideTests:
         ):
             assert phrase in guide_html, phrase
 
+    def test_its_warning_signs_match_the_engines_triage_rules(self, guide_html: str) -> None:
+        # The guide is the in-app help for the self-assessment's advice: each rule the engine
+        # applies should be something a reader of the guide can recognise.
+        seek_help = guide_html.split('id="seek-help"')[1].split("</section>")[0]
+        same_day = seek_help.split("Get help the same day")[1].split("within a week or two")[0]
+        within_weeks = seek_help.split("within a week or two")[1]
+        assert "came on suddenly and is bad enough to stop you walking" in same_day
+        assert "Achilles started suddenly" in same_day
+        assert "Crohn's disease or ulcerative colitis" in within_weeks
+        assert "started suddenly, even without the signs above" in within_weeks
+        assert "no better after about 6 weeks" in within_weeks
+
     def test_it_does_not_oversell_prolotherapy(self, guide_html: str) -> None:
         text = guide_html.lower()
         assert "not a permanent or guaranteed cure" in text
