@@ -35,3 +35,34 @@ def test_it_rejects_an_unknown_finding_key(tmp_path: Path) -> None:
     result = _check(tmp_path)
     assert result.returncode == 1
     assert "heel_feels_odd" in result.stdout + result.stderr
+
+
+def _batch(tmp_path: Path, case: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps([case]), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, str(CHECKER), "--batch", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_batch_is_held_to_inclusion_criterion_4(tmp_path: Path) -> None:
+    cases = json.loads((VIGNETTES / "tuning.json").read_text(encoding="utf-8"))
+    rich = next(
+        c
+        for c in cases
+        if len(c["request"]["findings"]) >= 6 and c["request"]["patient"].get("age")
+    )
+    assert _batch(tmp_path, rich).returncode == 0
+    thin = json.loads(json.dumps(rich))
+    thin["request"]["findings"] = dict(list(rich["request"]["findings"].items())[:4])
+    result = _batch(tmp_path, thin)
+    assert result.returncode == 1
+    assert "needs at least 5 findings" in result.stdout
+    ageless = json.loads(json.dumps(rich))
+    del ageless["request"]["patient"]["age"]
+    result = _batch(tmp_path, ageless)
+    assert result.returncode == 1
+    assert "needs the age" in result.stdout

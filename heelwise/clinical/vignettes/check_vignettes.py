@@ -11,6 +11,7 @@ file, and checks that every locked case meets the locked set's minimum-findings 
 
 Usage: python heelwise/clinical/vignettes/check_vignettes.py [DIR]          # validate
        python heelwise/clinical/vignettes/check_vignettes.py --table [DIR]  # print the case table
+       python heelwise/clinical/vignettes/check_vignettes.py --batch FILE   # one collector's batch
 Exit status 0 when valid, 1 otherwise.
 """
 
@@ -171,8 +172,33 @@ def check_case(case: Any) -> list[str]:
 # collected with the same inclusion criteria. Cases added later outside that range go to tuning.
 LOCKED_FIRST: int = 501
 LOCKED_LAST: int = 599
-# Inclusion criterion 4 of locked sets 2-4: at least this many findings the source reports.
+# Inclusion criterion 4 of locked sets 2-6: the age and at least this many findings the source
+# reports.
 LOCKED_MIN_FINDINGS: int = 5
+
+
+def criterion_4_problems(case: dict[str, Any]) -> list[str]:
+    """Inclusion criterion 4 of the locked sets: the age and LOCKED_MIN_FINDINGS findings."""
+    request = case.get("request", {})
+    found = []
+    if request.get("patient", {}).get("age") is None:
+        found.append(f"{case.get('id')}: a locked case needs the age")
+    n = len(request.get("findings", {}))
+    if n < LOCKED_MIN_FINDINGS:
+        found.append(
+            f"{case.get('id')}: a locked case needs at least {LOCKED_MIN_FINDINGS} findings"
+        )
+    return found
+
+
+def check_batch(path: Path) -> int:
+    """Check one collector's batch file before it joins locked.json (``--batch FILE``)."""
+    cases = json.loads(path.read_text(encoding="utf-8"))
+    bad = [p for case in cases for p in (*check_case(case), *criterion_4_problems(case))]
+    for p in bad:
+        print("PROBLEM:", p)
+    print(f"{len(cases)} cases, {len(bad)} problems")
+    return 1 if bad else 0
 
 
 def id_number(case_id: str) -> int:
@@ -207,6 +233,8 @@ def markdown_table(cases: list[dict[str, Any]], split: dict[str, str]) -> str:
 
 def main(argv: list[str]) -> int:
     args = [a for a in argv[1:] if not a.startswith("--")]
+    if "--batch" in argv:
+        return check_batch(Path(args[0]))
     here = Path(args[0]) if args else Path(__file__).resolve().parent
     if "--table" in argv:
         both: list[dict[str, Any]] = []
@@ -244,11 +272,8 @@ def main(argv: list[str]) -> int:
             for c in data
             if split.get(c["id"]) != name
         )
-    problems.extend(
-        f"{c['id']}: a locked case needs at least {LOCKED_MIN_FINDINGS} findings"
-        for c in sets["locked"]
-        if len(c["request"]["findings"]) < LOCKED_MIN_FINDINGS
-    )
+    for c in sets["locked"]:
+        problems.extend(criterion_4_problems(c))
     n = len(everything)
     flagged = sum(1 for c in everything if c["gold"]["red_flags"])
     print(
