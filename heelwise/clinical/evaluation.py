@@ -90,13 +90,17 @@ class CaseResult:
 class Report:
     cases: list[CaseResult] = field(default_factory=list)
 
+    @staticmethod
+    def _hits(cases: Sequence[CaseResult], attr: str) -> int:
+        return sum(1 for c in cases if getattr(c, attr))
+
     def _rate(self, cases: Sequence[CaseResult], attr: str) -> float | None:
         if not cases:
             return None
-        return sum(1 for c in cases if getattr(c, attr)) / len(cases)
+        return self._hits(cases, attr) / len(cases)
 
     def _interval(self, cases: Sequence[CaseResult], attr: str) -> list[float] | None:
-        ci = wilson_interval(sum(1 for c in cases if getattr(c, attr)), len(cases))
+        ci = wilson_interval(self._hits(cases, attr), len(cases))
         return None if ci is None else [ci[0], ci[1]]
 
     def summary(self) -> dict[str, Any]:
