@@ -31,7 +31,12 @@ def render(result: dict[str, Any], top: int = 5, questions: Mapping[str, str] | 
     lines += [title, "=" * len(title), ""]
     lines.append("What to do: " + _HEAD[result["disposition"]])
     because = result.get("disposition_because") or {}
-    reasons = [f"red flag {k}" for k in because.get("red_flags", [])] + [
+    escalations = result.get("escalations") or []
+    escalation_keys = {e["key"] for e in escalations}
+    reasons = [
+        f"{'escalation' if k in escalation_keys else 'red flag'} {k}"
+        for k in because.get("red_flags", [])
+    ] + [
         "the pattern is not typical of plantar fasciitis"
         if key == "atypical_pattern"
         else f"{key} is likely"
@@ -43,6 +48,12 @@ def render(result: dict[str, Any], top: int = 5, questions: Mapping[str, str] | 
         lines.append("")
         lines += _wrap(f"! {flag['key']} ({flag['disposition']}): {flag['message']}", "")
         lines.append(f"    because: {', '.join(flag['because'])}")
+    for escalation in escalations:  # not red flags, but they set the level too: say why
+        lines.append("")
+        lines += _wrap(
+            f"~ {escalation['key']} ({escalation['disposition']}): {escalation['message']}", ""
+        )
+        lines.append(f"    because: {', '.join(escalation['because'])}")
     lines += ["", f"Most likely causes (top {top} of {len(result['differential'])}):"]
     for d in result["differential"][:top]:
         lines.append(f"  {d['probability'] * 100:5.1f}%  {_bar(d['probability'])}  {d['name']}")

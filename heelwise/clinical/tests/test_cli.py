@@ -93,6 +93,16 @@ def test_it_explains_a_result_for_a_person(kb: KnowledgeBase) -> None:
     assert max(len(line) for line in out) <= 100
 
 
+def test_it_explains_an_escalation_as_one_not_as_a_red_flag(kb: KnowledgeBase) -> None:
+    request = {"findings": {"onset": "sudden", "tender_medial_calcaneal_tubercle": True}}
+    status, out = _run(kb, json.dumps(request), explain=True)
+    text = "\n".join(out)
+    assert status == 0
+    assert "because: escalation sudden_onset" in text
+    assert "red flag sudden_onset" not in text
+    assert "~ sudden_onset (soon): Heel pain that started suddenly" in text
+
+
 def test_it_explains_errors_too(kb: KnowledgeBase) -> None:
     status, out = _run(kb, '{"findings": {"fever": "maybe"}}', explain=True)
     assert status == 2
