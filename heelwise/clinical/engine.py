@@ -3,14 +3,15 @@
 Order of work for one request:
 
 1. Red flags (``red_flags.yaml``) are evaluated first; each fired key keeps its most urgent tier.
-2. The differential is naive Bayes over the 15 conditions: age-band log-prior plus, for each
-   answered finding, a tempered and clamped log-likelihood ratio per condition. Unknown findings
-   add nothing; an explicit ``false`` adds the weight of the answer "no", which differs.
+2. The differential is naive Bayes over the 15 conditions: the age band's log-prior (discounted
+   by ``prior_weight``) plus, for each answered finding, a tempered and clamped log-likelihood
+   ratio per condition. Unknown findings add nothing; an explicit ``false`` adds the weight of
+   the answer "no", which differs.
 3. The disposition is the most urgent of the red flags and of the conditions' own advice. That
-   advice is computed from the adult prior and the findings that feed no red-flag rule less
-   urgent than the most urgent advice (``KnowledgeBase.red_flag_vars``), so such a finding can
-   only change the disposition through its own rule, which only raises it: adding a red-flag
-   finding never lowers the disposition.
+   advice is computed from the (discounted) adult prior and the findings that feed no red-flag
+   rule less urgent than the most urgent advice (``KnowledgeBase.red_flag_vars``), so such a
+   finding can only change the disposition through its own rule, which only raises it: adding a
+   red-flag finding never lowers the disposition.
 4. Plantar-fasciitis staging, when it leads.
 5. Next questions: unanswered findings ranked by expected information gain (nats) about the
    condition plus ``disposition_weight`` times the gain about the disposition.

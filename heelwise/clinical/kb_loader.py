@@ -183,8 +183,8 @@ class _Loader:
                 raise KnowledgeBaseError(
                     "manifest.yaml", "self_care_requires", "may only test findings"
                 )
-        conditions, bands, default_band, log_priors, adult_priors = self._load_conditions()
-        variables = self._load_likelihoods(findings, adult_priors)
+        conditions, bands, default_band, log_priors = self._load_conditions()
+        variables = self._load_likelihoods(findings)
         rules = self._load_red_flags(base_vocab)
         # The conditions' own advice is computed without the answers that feed a red-flag rule
         # *less* urgent than the most urgent advice a condition can give: adding such an answer
@@ -375,11 +375,12 @@ class _Loader:
         tuple[tuple[str, float | None], ...],
         str,
         dict[str, tuple[float, ...]],
-        tuple[float, ...],
     ]:
         file = "conditions.yaml"
         data = self._model(schema.ConditionsFile, self._read(file), file, "(file)")
         self._source(data.priors_source, file, "priors_source")
+        if data.prior_weight_source is not None:
+            self._source(data.prior_weight_source, file, "prior_weight_source")
         bands = tuple((b.key, b.below) for b in data.age_bands)
         band_keys = [k for k, _ in bands]
         if not bands or bands[-1][1] is not None or any(b is None for _, b in bands[:-1]):
@@ -418,16 +419,17 @@ class _Loader:
                 f"must list the 15 contract conditions in contract order "
                 f"(missing {missing}, unexpected {extra})",
             )
+        # A power prior: each band's stated priors raised to `prior_weight` and renormalised, so
+        # the stated figures (estimates, not measured prevalences) count for less than evidence.
+        a0 = data.prior_weight
         log_priors = {}
         for k, ps in raw_priors.items():
-            total = sum(ps)
-            log_priors[k] = tuple(math.log(p / total) for p in ps)
-        adult = tuple(math.exp(x) for x in log_priors[data.default_band])
-        return tuple(conds), bands, data.default_band, log_priors, adult
+            weighted = [p**a0 for p in ps]
+            total = sum(weighted)
+            log_priors[k] = tuple(math.log(w / total) for w in weighted)
+        return tuple(conds), bands, data.default_band, log_priors
 
-    def _load_likelihoods(
-        self, findings: dict[str, Finding], priors: tuple[float, ...]
-    ) -> dict[str, VarModel]:
+    def _load_likelihoods(self, findings: dict[str, Finding]) -> dict[str, VarModel]:
         file = "likelihoods.yaml"
         data = self._model(schema.LikelihoodsFile, self._read(file), file, "(file)")
         unknown = set(data.conditions) - set(CONDITION_KEYS)

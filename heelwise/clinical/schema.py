@@ -115,6 +115,8 @@ class ConditionsFile(Strict):
     age_bands: list[AgeBandModel]
     default_band: str
     priors_source: str
+    prior_weight: float = Field(default=1.0, gt=0, le=1)
+    prior_weight_source: str | None = None
     conditions: list[dict[str, Any]]
 
 

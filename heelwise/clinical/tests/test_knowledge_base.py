@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from heelwise.clinical.engine import assess
 from heelwise.clinical.knowledge_base import (
     CONDITION_KEYS,
     KnowledgeBase,
@@ -173,6 +174,20 @@ def test_it_covers_every_section_0_finding(kb: KnowledgeBase) -> None:
             "priors must cover",
         ),
         (
+            "conditions.yaml",
+            "prior_weight: 0.5",
+            "prior_weight: 0",
+            "(file)",
+            "greater than 0",
+        ),
+        (
+            "conditions.yaml",
+            "prior_weight_source: H6",
+            "prior_weight_source: H66",
+            "prior_weight_source",
+            "unknown source",
+        ),
+        (
             "staging.yaml",
             "when: pain_during_activity",
             "when: pain_during_activty",
@@ -192,6 +207,33 @@ def test_it_fails_loudly_on_a_broken_file(
     assert err.item == item
     assert reason in err.reason
     assert name in str(err) and item in str(err)
+
+
+def _prior_differential(kb: KnowledgeBase, age: int) -> dict[str, float]:
+    result = assess({"patient": {"age": age}, "findings": {}}, kb)
+    return {c["condition"]: c["probability"] for c in result["differential"]}
+
+
+def test_the_prior_weight_discounts_the_stated_priors(
+    kb: KnowledgeBase, kb_copy: Path, edit: Edit
+) -> None:
+    stated = {
+        m["key"]: m["priors"]["adult"]
+        for m in yaml.safe_load((kb_copy / "conditions.yaml").read_text())["conditions"]
+    }
+    shipped = _prior_differential(kb, 40)
+    edit("conditions.yaml", "prior_weight: 0.5", "prior_weight: 1")
+    as_stated = _prior_differential(load_knowledge_base(kb_copy), 40)
+
+    total = sum(stated.values())
+    root_total = sum(p**0.5 for p in stated.values())
+    for key, p in stated.items():
+        assert as_stated.get(key, 0.0) == pytest.approx(p / total, abs=1e-4)
+        assert shipped.get(key, 0.0) == pytest.approx(p**0.5 / root_total, abs=1e-4)
+    # The order of the conditions is the stated one; only the spread changes.
+    assert max(shipped, key=shipped.__getitem__) == "plantar_fasciitis"
+    assert shipped["plantar_fasciitis"] < as_stated["plantar_fasciitis"]
+    assert shipped["tumour"] > as_stated.get("tumour", 0.0)
 
 
 def test_it_fails_on_invalid_yaml(kb_copy: Path) -> None:

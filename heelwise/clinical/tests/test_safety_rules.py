@@ -90,7 +90,7 @@ def test_sever_is_not_assumed_below_the_age_the_apophysis_appears() -> None:
         )
 
     assert sever(5) < sever(11) - 0.2
-    assert sever(11) > 0.9
+    assert sever(11) > 0.75  # at 11 the posteroinferior heel is Sever's until shown otherwise
 
 
 def test_sudden_pain_under_the_heel_alone_is_not_a_suspected_tear() -> None:
