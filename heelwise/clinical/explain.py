@@ -44,16 +44,12 @@ def render(result: dict[str, Any], top: int = 5, questions: Mapping[str, str] | 
     ]
     if reasons:
         lines += _wrap("because: " + "; ".join(reasons), "  ")
-    for flag in result["red_flags"]:
+    # Red flags ("!"), then escalations ("~"): not red flags, but they set the level too.
+    marked = [("!", f) for f in result["red_flags"]] + [("~", e) for e in escalations]
+    for mark, item in marked:
         lines.append("")
-        lines += _wrap(f"! {flag['key']} ({flag['disposition']}): {flag['message']}", "")
-        lines.append(f"    because: {', '.join(flag['because'])}")
-    for escalation in escalations:  # not red flags, but they set the level too: say why
-        lines.append("")
-        lines += _wrap(
-            f"~ {escalation['key']} ({escalation['disposition']}): {escalation['message']}", ""
-        )
-        lines.append(f"    because: {', '.join(escalation['because'])}")
+        lines += _wrap(f"{mark} {item['key']} ({item['disposition']}): {item['message']}", "")
+        lines.append(f"    because: {', '.join(item['because'])}")
     lines += ["", f"Most likely causes (top {top} of {len(result['differential'])}):"]
     for d in result["differential"][:top]:
         lines.append(f"  {d['probability'] * 100:5.1f}%  {_bar(d['probability'])}  {d['name']}")
