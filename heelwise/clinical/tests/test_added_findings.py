@@ -1,4 +1,5 @@
-"""The keys added on 2026-11-24 (third session): what each one changes, and what it must not."""
+"""The keys added on 2026-11-24 (third session), and entries added to existing keys later: what each
+one changes, and what it must not."""
 
 from __future__ import annotations
 
@@ -75,3 +76,19 @@ def test_inflammatory_bowel_disease_is_an_inflammatory_feature() -> None:
     result = _run({**TYPICAL_PF, "inflammatory_bowel_disease": True})
     assert result["disposition"] == "soon"
     assert "inflammatory_features" in result["disposition_because"]["red_flags"]
+
+
+HOT_POSTERIOR_HEEL = {"pain_location": "posterior_insertion", "swelling": True, "warmth": True}
+
+
+def test_both_heels_count_against_gout_and_other_joints_for_it() -> None:
+    # Gout flares are usually in one joint (source H8): a second painful heel makes gout less
+    # likely, other painful joints make it more likely, though less than spondyloarthritis.
+    base = _run(HOT_POSTERIOR_HEEL)
+    both = _run({**HOT_POSTERIOR_HEEL, "bilateral": True})
+    joints = _run({**HOT_POSTERIOR_HEEL, "other_joints_affected": True})
+    assert _p(both, "gout") < _p(base, "gout")
+    assert _p(joints, "gout") > _p(base, "gout")
+    assert _p(joints, "spondyloarthritis") / _p(base, "spondyloarthritis") > _p(
+        joints, "gout"
+    ) / _p(base, "gout")
