@@ -66,3 +66,19 @@ def test_a_batch_is_held_to_inclusion_criterion_4(tmp_path: Path) -> None:
     result = _batch(tmp_path, ageless)
     assert result.returncode == 1
     assert "needs the age" in result.stdout
+
+
+def test_an_unusable_batch_gets_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{", encoding="utf-8")
+    for args in (
+        ["--batch"],
+        ["--batch", str(tmp_path / "missing.json")],
+        ["--batch", str(broken)],
+    ):
+        result = subprocess.run(
+            [sys.executable, str(CHECKER), *args], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert "usage" in result.stdout or "cannot read a JSON list" in result.stdout

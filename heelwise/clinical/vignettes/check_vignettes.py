@@ -12,7 +12,7 @@ file, and checks that every locked case meets the locked set's minimum-findings 
 Usage: python heelwise/clinical/vignettes/check_vignettes.py [DIR]          # validate
        python heelwise/clinical/vignettes/check_vignettes.py --table [DIR]  # print the case table
        python heelwise/clinical/vignettes/check_vignettes.py --batch FILE   # one collector's batch
-Exit status 0 when valid, 1 otherwise.
+Exit status 0 when valid, 1 otherwise, 2 when the batch file or the arguments cannot be used.
 """
 
 from __future__ import annotations
@@ -195,7 +195,14 @@ def criterion_4_problems(case: dict[str, Any]) -> list[str]:
 
 def check_batch(path: Path) -> int:
     """Check one collector's batch file before it joins locked.json (``--batch FILE``)."""
-    cases = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        cases = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"PROBLEM: {path}: cannot read a JSON list of cases ({exc})")
+        return 2
+    if not isinstance(cases, list):
+        print(f"PROBLEM: {path}: a batch is a JSON list of cases")
+        return 2
     bad = [p for case in cases for p in (*check_case(case), *criterion_4_problems(case))]
     for p in bad:
         print("PROBLEM:", p)
@@ -236,6 +243,9 @@ def markdown_table(cases: list[dict[str, Any]], split: dict[str, str]) -> str:
 def main(argv: list[str]) -> int:
     args = [a for a in argv[1:] if not a.startswith("--")]
     if "--batch" in argv:
+        if len(args) != 1:
+            print("usage: check_vignettes.py --batch FILE")
+            return 2
         return check_batch(Path(args[0]))
     here = Path(args[0]) if args else Path(__file__).resolve().parent
     if "--table" in argv:
