@@ -142,7 +142,17 @@ else:
     }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "heelwise.common.views.rate_limited"
-RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+# Behind a load balancer the client's address is taken from X-Forwarded-For, counting only the
+# entries our own proxies appended (heelwise/common/client_ip.py); a client cannot spoof it.
+HEELWISE_TRUSTED_PROXIES = env_int(
+    "HEELWISE_TRUSTED_PROXIES", 1 if env_bool("HEELWISE_BEHIND_PROXY", default=False) else 0
+)
+RATELIMIT_IP_META_KEY = "heelwise.common.client_ip.client_ip"
+if env_str("RATELIMIT_IP_META_KEY"):
+    raise ConfigError(
+        "RATELIMIT_IP_META_KEY is no longer read: a raw header can be spoofed by clients. "
+        "Set HEELWISE_TRUSTED_PROXIES to the number of proxies in front of Heelwise instead."
+    )
 ENQUIRY_RATE = env_str("HEELWISE_ENQUIRY_RATE") or "5/10m"
 BOOKING_RATE = env_str("HEELWISE_BOOKING_RATE") or "20/h"
 

@@ -4,15 +4,45 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from heelwise.accounts.forms import DeleteAccountForm, SignUpForm
 from heelwise.accounts.models import User
 from heelwise.accounts.services import user_delete, user_export, user_sign_up
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """The ``next`` page to go to after signing up, if it is on this site (no open redirect)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+# Guessing passwords and flooding someone's inbox with reset emails are both limited per client
+# address and per email address tried; over the limit the visitor gets the 429 page.
+login_view = ratelimit(key="ip", rate="30/h", method="POST", block=True)(
+    ratelimit(key="post:username", rate="10/h", method="POST", block=True)(
+        auth_views.LoginView.as_view()
+    )
+)
+password_reset_view = ratelimit(key="ip", rate="10/h", method="POST", block=True)(
+    ratelimit(key="post:email", rate="3/h", method="POST", block=True)(
+        auth_views.PasswordResetView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_done"),
+            email_template_name="registration/password_reset_email.txt",
+        )
+    )
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,7 +57,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account is ready.")
-        return redirect(request.GET.get("next") or "accounts:account")
+        return redirect(_safe_next(request) or "accounts:account")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/sign_up.html", {"form": form}, status=status)
 

@@ -1,0 +1,92 @@
+"""Signing in, signing up and password resets resist abuse: no open redirect, limits on
+guessing and on reset emails, and every sign-in in the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+
+from heelwise.accounts.models import User
+from heelwise.common.models import AuditEvent
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _sign_up(client: Client, next_url: str) -> str:
+    response = client.post(
+        f"/accounts/sign-up/?next={next_url}",
+        {
+            "full_name": "Dana Runner",
+            "email": "dana@example.com",
+            "password": "a-long-enough-passphrase",
+            "agree": "on",
+        },
+    )
+    assert response.status_code == 302
+    return str(response["Location"])
+
+
+@pytest.mark.django_db
+class SignUpRedirectTests:
+    @pytest.mark.parametrize(
+        "target", ["https://evil.example/phish", "//evil.example/phish", "javascript:alert(1)"]
+    )
+    def test_an_offsite_next_is_ignored(self, client: Client, target: str) -> None:
+        assert _sign_up(client, target) == "/accounts/"
+
+    def test_a_page_on_this_site_is_followed(self, client: Client) -> None:
+        assert _sign_up(client, "/recovery/") == "/recovery/"
+
+
+@pytest.mark.django_db
+class SignInLimitTests:
+    def test_guessing_one_accounts_password_is_stopped_after_ten_tries(
+        self, client: Client, alice: User
+    ) -> None:
+        for _ in range(10):
+            response = client.post(
+                "/accounts/login/", {"username": "alice@example.com", "password": "wrong"}
+            )
+            assert response.status_code == 200  # the form again, with its error
+        response = client.post(
+            "/accounts/login/", {"username": "alice@example.com", "password": "alice-password-1"}
+        )
+        assert response.status_code == 429
+        assert "_auth_user_id" not in client.session
+
+    def test_a_correct_password_signs_in_and_is_audited(self, client: Client, alice: User) -> None:
+        response = client.post(
+            "/accounts/login/", {"username": "alice@example.com", "password": "alice-password-1"}
+        )
+        assert response.status_code == 302
+        event = AuditEvent.objects.get(action=AuditEvent.Action.LOGIN)
+        assert event.actor_id == alice.pk
+        assert event.subject_user_id == alice.pk
+        assert "alice" not in event.detail
+
+    def test_reset_emails_to_one_address_are_limited(self, client: Client, alice: User) -> None:
+        for _ in range(3):
+            response = client.post("/accounts/password-reset/", {"email": "alice@example.com"})
+            assert response.status_code == 302
+        response = client.post("/accounts/password-reset/", {"email": "alice@example.com"})
+        assert response.status_code == 429
+        assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_a_patient_on_a_staff_page_gets_a_clear_403_page(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    response = client.get("/staff/bookings/")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "This page is not open to your account" in body
+    assert "alice@example.com" in body
