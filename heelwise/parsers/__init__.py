@@ -17,6 +17,7 @@ from heelwise.parsers.archive import (
     iter_paths,
 )
 from heelwise.parsers.errors import (
+    ERROR_CODES,
     CompressionError,
     CorruptFileError,
     CrcMismatchError,
@@ -24,6 +25,7 @@ from heelwise.parsers.errors import (
     HeaderError,
     HostileContentError,
     NoDataError,
+    NoRealDateError,
     NotAnActivityError,
     ParseError,
     TruncatedFileError,
@@ -41,6 +43,7 @@ from heelwise.parsers.models import (
 __all__ = [
     "DEFAULT_ARCHIVE_LIMITS",
     "DEFAULT_LIMITS",
+    "ERROR_CODES",
     "ON_FOOT_SPORTS",
     "RUNNING_SPORTS",
     "SPORTS",
@@ -56,6 +59,7 @@ __all__ = [
     "HostileContentError",
     "Limits",
     "NoDataError",
+    "NoRealDateError",
     "NotAnActivityError",
     "ParseError",
     "TruncatedFileError",

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from typing import IO, Literal
 
 from heelwise.parsers.api import DEFAULT_LIMITS, MB, Limits, format_size, parse_bytes
-from heelwise.parsers.errors import ParseError
+from heelwise.parsers.errors import FileTooLargeError, ParseError
 from heelwise.parsers.models import Activity
 from heelwise.parsers.sports import sport_from_text
 
@@ -211,7 +211,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
     with zf.open(info) as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:
-        raise ParseError(f"file exceeds {format_size(cap)} limit")
+        raise FileTooLargeError(f"file exceeds {format_size(cap)} limit")
     return data
 
 

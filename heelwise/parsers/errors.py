@@ -3,6 +3,9 @@
 Every failure a caller can see is a :class:`ParseError` whose message names the specific reason
 ("FIT file CRC mismatch (expected 0x1234, got 0xABCD)", "XML entity declarations are not
 allowed", ...). Nothing else escapes the public functions.
+
+Each class has a stable ``code`` (``ERROR_CODES`` lists them all) that a UI maps to plain
+language; the message stays technical. Codes are never renamed: callers store and compare them.
 """
 
 from __future__ import annotations
@@ -56,3 +59,34 @@ class NotAnActivityError(ParseError):
 
 class NoDataError(NotAnActivityError):
     code = "no_data"
+
+
+class NoRealDateError(ParseError):
+    """An activity whose times count from when the device was switched on, not from a date.
+
+    FIT date_time values below 0x10000000 are seconds since power-on. Unless the file also has a
+    ``timestamp_correlation`` message pairing such a time with a real one, the activity cannot be
+    placed on the calendar, so it is refused rather than dated 1990.
+    """
+
+    code = "no_real_date"
+
+
+#: Every code a :class:`ParseError` (or an archive ``FileResult``) can carry.
+ERROR_CODES: frozenset[str] = frozenset(
+    cls.code
+    for cls in (
+        ParseError,
+        UnsupportedFormatError,
+        FileTooLargeError,
+        TruncatedFileError,
+        CorruptFileError,
+        CrcMismatchError,
+        HeaderError,
+        CompressionError,
+        HostileContentError,
+        NotAnActivityError,
+        NoDataError,
+        NoRealDateError,
+    )
+)

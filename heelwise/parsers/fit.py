@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from heelwise.parsers import _fit_profile as profile
-from heelwise.parsers.errors import NoDataError, NotAnActivityError
+from heelwise.parsers.errors import NoDataError, NoRealDateError, NotAnActivityError
 from heelwise.parsers.fit_decode import (
     FIELD_TIMESTAMP,
     FILE_TYPE_ACTIVITY,
@@ -54,6 +54,13 @@ __all__ = [
 _MOVING_FROM_RECORDS = ON_FOOT_SPORTS | {"cycling"}
 #: Records further than this outside their session are dropped (clock glitches, garbage).
 _LEG_MARGIN_S = 60
+NO_REAL_DATE = (
+    "this file has no real date: its times are counted from when the device was switched on "
+    "(FIT times below 0x10000000 and no timestamp_correlation message to convert them)"
+)
+CLOCK_CONVERTED = (
+    "device clock was not set: times converted with the file's timestamp_correlation message"
+)
 
 
 def map_sport(sport: int | None, sub_sport: int | None) -> str:
@@ -98,14 +105,54 @@ def _device(file_ids: list[dict[int, Any]]) -> str | None:
     return None
 
 
-def _tz_offset(activities: list[dict[int, Any]]) -> int | None:
-    for act in activities:
-        ts, local = act.get(FIELD_TIMESTAMP), act.get(5)
-        if ts is not None and local is not None:
-            offset = round((local - ts) / 900) * 900
-            if abs(offset) <= 14 * 3600:
-                return int(offset)
+def _tz_offset(
+    activities: list[dict[int, Any]], correlations: list[dict[int, Any]], shift: int | None
+) -> int | None:
+    """Local-time offset from ``activity`` (timestamp, local_timestamp), else from
+    ``timestamp_correlation`` (timestamp, local_timestamp); device-relative times never count."""
+    pairs = [(a.get(FIELD_TIMESTAMP), a.get(5)) for a in activities]
+    pairs += [(c.get(FIELD_TIMESTAMP), c.get(3)) for c in correlations]
+    for ts, local in pairs:
+        if ts is None or local is None:
+            continue
+        if ts < FIT_MIN_ABSOLUTE_TIME and shift is not None:
+            ts += shift
+        if ts < FIT_MIN_ABSOLUTE_TIME or local < FIT_MIN_ABSOLUTE_TIME:
+            continue
+        offset = round((local - ts) / 900) * 900
+        if abs(offset) <= 14 * 3600:
+            return int(offset)
     return None
+
+
+def _clock_shift(correlations: list[dict[int, Any]]) -> int | None:
+    """Seconds to add to a device-relative FIT time (seconds since power-on) to make it real.
+
+    Only a ``timestamp_correlation`` message pairs a real time (``timestamp``) with the same
+    instant in device time (``system_timestamp``). A lone real time elsewhere (``time_created``,
+    an ``activity`` ``local_timestamp``) says nothing about which device time it matches.
+    """
+    for corr in correlations:
+        real, system = corr.get(FIELD_TIMESTAMP), corr.get(1)
+        if real is None or system is None:
+            continue
+        if real >= FIT_MIN_ABSOLUTE_TIME > system:
+            return int(real - system)
+    return None
+
+
+def _real(value: int, shift: int | None) -> int:
+    if value < FIT_MIN_ABSOLUTE_TIME and shift is not None:
+        return value + shift
+    return value
+
+
+def _real_session(sess: dict[int, Any], shift: int) -> dict[int, Any]:
+    out = dict(sess)
+    for key in (2, FIELD_TIMESTAMP):
+        if out.get(key) is not None:
+            out[key] = _real(out[key], shift)
+    return out
 
 
 def _summarise_records(rows: list[list[Any]]) -> TrackSummary:
@@ -156,17 +203,29 @@ def activities_from_content(content: FitContent) -> list[Activity]:
             "not an activity: FIT file has no session and no timestamped record messages"
         )
     device = _device(content.file_ids)
-    tz = _tz_offset(content.activities)
-    sessions = sorted(
-        (s for s in content.sessions if s.get(2) is not None or s.get(FIELD_TIMESTAMP) is not None),
-        key=lambda s: s.get(2, s.get(FIELD_TIMESTAMP, 0)),
-    )
-    rows = sorted((r for r in content.records if r[R_TS] is not None), key=lambda r: r[R_TS])
+    shift = _clock_shift(content.correlations)
+    tz = _tz_offset(content.activities, content.correlations, shift)
+    timed = [
+        s for s in content.sessions if s.get(2) is not None or s.get(FIELD_TIMESTAMP) is not None
+    ]
+    rows = [r for r in content.records if r[R_TS] is not None]
+    notes: list[str] = []
+    if shift is not None and (
+        any(_session_start(s) < FIT_MIN_ABSOLUTE_TIME for s in timed)
+        or any(r[R_TS] < FIT_MIN_ABSOLUTE_TIME for r in rows)
+    ):
+        timed = [_real_session(s, shift) for s in timed]
+        rows = [[*r[:R_TS], _real(r[R_TS], shift), *r[R_TS + 1 :]] for r in rows]
+        notes.append(CLOCK_CONVERTED)
+    sessions = sorted(timed, key=lambda s: s.get(2, s.get(FIELD_TIMESTAMP, 0)))
+    rows.sort(key=lambda r: r[R_TS])
     if not sessions and not rows:
         raise NoDataError("not an activity: FIT sessions have no start time and no records")
     if not sessions:
-        return [_activity_from_records(content, rows, device, tz)]
+        return [_activity_from_records(content, rows, device, tz, notes)]
     starts = [_session_start(s) for s in sessions]
+    if starts[0] < FIT_MIN_ABSOLUTE_TIME:
+        raise NoRealDateError(NO_REAL_DATE)
     stamps = [r[R_TS] for r in rows]
     out = []
     for i, sess in enumerate(sessions):
@@ -183,7 +242,7 @@ def activities_from_content(content: FitContent) -> list[Activity]:
             edge = end + _LEG_MARGIN_S
             hi_time = edge if hi_time is None else min(hi_time, edge)
         hi = bisect_right(stamps, hi_time) if hi_time is not None else len(rows)
-        out.append(_activity_from_session(sess, start, rows[lo:hi], content, device, tz, i))
+        out.append(_activity_from_session(sess, start, rows[lo:hi], content, device, tz, i, notes))
     count = len(out)
     return [_with_leg(a, count) for a in out]
 
@@ -208,13 +267,6 @@ def _cadence_spm(sport: str, rpm: float | None, fraction: float | None) -> float
     return 2.0 * (rpm + (fraction or 0.0))
 
 
-def _warnings(content: FitContent, start: int) -> tuple[str, ...]:
-    notes = list(content.warnings)
-    if start < FIT_MIN_ABSOLUTE_TIME:
-        notes.append("device clock was not set: start time is relative to power-on, not a date")
-    return tuple(notes)
-
-
 def _activity_from_session(
     sess: dict[int, Any],
     start: int,
@@ -223,6 +275,7 @@ def _activity_from_session(
     device: str | None,
     tz: int | None,
     leg: int,
+    notes: list[str],
 ) -> Activity:
     track = _summarise_records(rows)
     sport = map_sport(sess.get(5), sess.get(6))
@@ -267,13 +320,24 @@ def _activity_from_session(
         source_format="fit",
         tz_offset_s=tz,
         leg_index=leg,
-        warnings=_warnings(content, start),
+        warnings=(*content.warnings, *notes),
     )
 
 
 def _activity_from_records(
-    content: FitContent, rows: list[list[Any]], device: str | None, tz: int | None
+    content: FitContent,
+    rows: list[list[Any]],
+    device: str | None,
+    tz: int | None,
+    notes: list[str],
 ) -> Activity:
+    if rows[-1][R_TS] < FIT_MIN_ABSOLUTE_TIME:
+        raise NoRealDateError(NO_REAL_DATE)
+    if rows[0][R_TS] < FIT_MIN_ABSOLUTE_TIME:
+        # The clock was set part-way (a GPS fix): the records before it cannot be placed.
+        first = bisect_right([r[R_TS] for r in rows], FIT_MIN_ABSOLUTE_TIME - 1)
+        notes = [*notes, f"{first} records from before the device clock was set left out"]
+        rows = rows[first:]
     track = _summarise_records(rows)
     sport_msg = content.sports[0] if content.sports else {}
     sport = map_sport(sport_msg.get(0), sport_msg.get(1))
@@ -293,7 +357,7 @@ def _activity_from_records(
         device=device,
         source_format="fit",
         tz_offset_s=tz,
-        warnings=(*_warnings(content, start), "no session message: totals computed from records"),
+        warnings=(*content.warnings, *notes, "no session message: totals computed from records"),
     )
 
 

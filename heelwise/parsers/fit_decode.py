@@ -37,6 +37,7 @@ MESG_SPORT = 12
 MESG_SESSION = 18
 MESG_RECORD = 20
 MESG_ACTIVITY = 34
+MESG_TIMESTAMP_CORRELATION = 162
 MESG_DEVELOPER_DATA_ID = 207
 FILE_TYPE_ACTIVITY = 4
 FIELD_TIMESTAMP = 253
@@ -69,6 +70,8 @@ _WANTED: dict[int, frozenset[int]] = {
     MESG_SPORT: frozenset({0, 1}),
     MESG_SESSION: frozenset({253, 2, 5, 6, 7, 8, 9, 16, 18, 22, 59, 92}),
     MESG_ACTIVITY: frozenset({253, 5}),
+    # timestamp (real time), system_timestamp (the same instant in device time), local_timestamp
+    MESG_TIMESTAMP_CORRELATION: frozenset({253, 1, 3}),
     MESG_DEVELOPER_DATA_ID: frozenset({0, 1, 3, 4}),
 }
 
@@ -117,6 +120,7 @@ class FitContent:
     sessions: list[dict[int, Any]] = field(default_factory=list)
     activities: list[dict[int, Any]] = field(default_factory=list)
     sports: list[dict[int, Any]] = field(default_factory=list)
+    correlations: list[dict[int, Any]] = field(default_factory=list)
     records: list[list[Any]] = field(default_factory=list)
     messages: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -227,6 +231,14 @@ def _clean_bytes(value: bytes) -> bytes | None:
     return value
 
 
+def describe_bytes(raw: bytes) -> str:
+    """Bytes for a message: hex, plus the text when it is printable (``2E 47 49 54 ('.GIT')``)."""
+    hex_part = " ".join(f"{b:02X}" for b in raw) or "(none)"
+    if raw and all(0x20 <= b < 0x7F for b in raw):
+        return f"{hex_part} ('{raw.decode('ascii')}')"
+    return hex_part
+
+
 def _read_header(data: bytes, pos: int) -> tuple[int, int]:
     """Validate the header at ``pos``; return (header size, data size)."""
     n = len(data)
@@ -238,7 +250,7 @@ def _read_header(data: bytes, pos: int) -> tuple[int, int]:
     if hsize not in (12, 14) or data[pos + 8 : pos + 12] != b".FIT":
         raise HeaderError(
             f"FIT header corrupt at byte {pos}: expected a 12- or 14-byte header with '.FIT', "
-            f"found size {hsize} and signature {bytes(data[pos + 8 : pos + 12])!r}"
+            f"found size {hsize} and signature {describe_bytes(bytes(data[pos + 8 : pos + 12]))}"
         )
     if n - pos < hsize:
         raise TruncatedFileError(f"file ends unexpectedly at byte {n} (inside the FIT header)")
@@ -419,6 +431,8 @@ def _store_message(global_num: int, msg: dict[int, Any], out: FitContent) -> Non
         out.activities.append(msg)
     elif global_num == MESG_SPORT:
         out.sports.append(msg)
+    elif global_num == MESG_TIMESTAMP_CORRELATION:
+        out.correlations.append(msg)
     elif global_num == MESG_DEVELOPER_DATA_ID and msg.get(1) is None:
         # Allowed by the profile and common (Wahoo ELEMNT, Strava app): a note, not an error.
         note = "developer data without an application_id (developer fields ignored)"

@@ -110,6 +110,8 @@ SESSION_FIELDS: list[Field] = [
     (22, 2, UINT16),
 ]
 ACTIVITY_FIELDS: list[Field] = [(253, 4, UINT32), (5, 4, UINT32), (1, 2, UINT16)]
+#: timestamp_correlation: timestamp (real), system_timestamp (device time), local_timestamp
+CORRELATION_FIELDS: list[Field] = [(253, 4, UINT32), (1, 4, UINT32), (3, 4, UINT32)]
 
 
 def synthetic_run(
@@ -121,11 +123,20 @@ def synthetic_run(
     tz_offset_s: int = 3600,
     with_session: bool = True,
     legs: int = 1,
+    correlate_start_to: float | None = None,
 ) -> bytes:
-    """A Garmin-like activity: file_id, 1 Hz records, one session per leg, activity."""
+    """A Garmin-like activity: file_id, 1 Hz records, one session per leg, activity.
+
+    ``correlate_start_to`` adds a timestamp_correlation message saying that the start (device
+    time, for a ``start_posix`` below 1998) happened at that real POSIX time.
+    """
     w = FitWriter()
     w.define(0, 0, FILE_ID_FIELDS)
     w.data(0, [4, 1, 3113, fit_time(start_posix)])
+    if correlate_start_to is not None:
+        real = fit_time(correlate_start_to)
+        w.define(4, 162, CORRELATION_FIELDS)
+        w.data(4, [real, fit_time(start_posix), real + tz_offset_s])
     w.define(1, 20, RECORD_FIELDS)
     w.define(2, 18, SESSION_FIELDS)
     t0 = fit_time(start_posix)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from heelwise.parsers import ArchiveLimits, Limits, iter_archive
+from heelwise.parsers import (
+    ERROR_CODES,
+    ArchiveLimits,
+    FileTooLargeError,
+    Limits,
+    archive,
+    iter_archive,
+)
+from heelwise.parsers.archive import _read_member
 from heelwise.parsers.tests.conftest import SHARED
 from heelwise.parsers.tests.fitwriter import synthetic_run
 
@@ -147,3 +156,20 @@ def test_damaged_members_and_csv_are_results_not_exceptions(tmp_path: Path) -> N
     results = [r for r in iter_archive(path) if r.status != "skipped"]
     assert [r.status for r in results] == ["error"]
     assert results[0].reason and results[0].reason.startswith(("zip member unreadable", "FIT"))
+
+
+def test_a_member_over_the_cap_is_too_large_not_a_generic_parse_error(tmp_path: Path) -> None:
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("activities/1.gpx", b"<gpx>" + b" " * 5000)
+    with zipfile.ZipFile(path) as zf, pytest.raises(FileTooLargeError) as info:
+        _read_member(zf, zf.getinfo("activities/1.gpx"), 1000)
+    assert info.value.code == "too_large"
+
+
+def test_every_archive_error_code_is_a_documented_parse_error_code() -> None:
+    source = Path(archive.__file__).read_text()
+    literal_codes = set(re.findall(r'error_code="(\w+)"', source))
+    literal_codes |= set(re.findall(r'"(\w+)" if problem', source))
+    assert literal_codes and literal_codes <= ERROR_CODES
+    assert {"parse_error", "no_real_date", "crc_mismatch", "not_activity"} <= ERROR_CODES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
@@ -14,12 +15,13 @@ from heelwise.parsers import (
     FileTooLargeError,
     HeaderError,
     Limits,
+    NoRealDateError,
     NotAnActivityError,
     ParseError,
     TruncatedFileError,
     parse_bytes,
 )
-from heelwise.parsers.fit import FitLimits, decode, fit_crc
+from heelwise.parsers.fit import FIT_EPOCH_S, FitLimits, decode, fit_crc
 from heelwise.parsers.tests.fitwriter import (
     ACTIVITY_FIELDS,
     FILE_ID_FIELDS,
@@ -220,3 +222,72 @@ def test_a_session_without_any_time_and_no_records_is_not_an_activity() -> None:
     w.data(1, [100_000])
     with pytest.raises(NotAnActivityError, match="no start time and no records"):
         parse_bytes(w.to_bytes())
+
+
+# Device time: a FIT date_time below 0x10000000 counts seconds from power-on, not from 1989.
+POWER_ON = FIT_EPOCH_S + 5_000  # 5,000 s after power-on
+
+
+def test_a_device_relative_session_is_refused_not_dated_1990() -> None:
+    with pytest.raises(NoRealDateError) as info:
+        parse_bytes(synthetic_run(start_posix=POWER_ON, seconds=120))
+    assert str(info.value).startswith("this file has no real date: its times are counted")
+    assert info.value.code == "no_real_date"
+    with pytest.raises(NoRealDateError):
+        parse_bytes(synthetic_run(start_posix=POWER_ON, seconds=120, with_session=False))
+    with pytest.raises(NoRealDateError):
+        parse_bytes(synthetic_run(start_posix=POWER_ON, seconds=120, legs=2))
+
+
+def test_timestamp_correlation_turns_device_time_into_real_time() -> None:
+    real = datetime(2024, 3, 9, 7, 30, tzinfo=UTC)
+    data = synthetic_run(
+        start_posix=POWER_ON, seconds=600, tz_offset_s=3600, correlate_start_to=real.timestamp()
+    )
+    (run,) = parse_bytes(data)
+    assert run.start == real
+    assert run.duration_s == 600
+    assert run.points == 600  # the records are converted too, so they fall inside the session
+    assert run.distance_m == pytest.approx(1800)
+    assert run.tz_offset_s == 3600  # from the correlation's local_timestamp
+    assert run.warnings == (
+        "device clock was not set: times converted with the file's timestamp_correlation message",
+    )
+    legs = parse_bytes(
+        synthetic_run(
+            start_posix=POWER_ON, seconds=600, legs=2, correlate_start_to=real.timestamp()
+        )
+    )
+    assert [leg.start for leg in legs] == [real, real + timedelta(seconds=300)]
+    assert [leg.points for leg in legs] == [300, 300]
+    (records_only,) = parse_bytes(
+        synthetic_run(
+            start_posix=POWER_ON,
+            seconds=60,
+            with_session=False,
+            correlate_start_to=real.timestamp(),
+        )
+    )
+    assert records_only.start == real
+
+
+def test_a_real_time_correlation_changes_nothing_for_a_set_clock() -> None:
+    plain = parse_bytes(synthetic_run(seconds=300))
+    correlated = parse_bytes(synthetic_run(seconds=300, correlate_start_to=START + 999))
+    assert correlated == plain
+
+
+def test_records_from_before_the_clock_was_set_are_left_out_of_a_session_less_file() -> None:
+    w = FitWriter()
+    w.define(0, 0, FILE_ID_FIELDS)
+    w.data(0, [4, 1, 1, fit_time(START)])
+    w.define(1, 20, [(253, 4, UINT32), (3, 1, UINT8)])
+    for i in range(5):  # before the GPS fix: device time
+        w.data(1, [fit_time(POWER_ON) + i, 100])
+    for i in range(10):  # after it: real time
+        w.data(1, [fit_time(START) + i, 150])
+    (act,) = parse_bytes(w.to_bytes())
+    assert act.start == datetime.fromtimestamp(START, UTC)
+    assert act.points == 10
+    assert act.avg_hr == 150
+    assert "5 records from before the device clock was set left out" in act.warnings

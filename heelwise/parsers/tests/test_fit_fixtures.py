@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,15 @@ from heelwise.parsers import (
     CorruptFileError,
     CrcMismatchError,
     HeaderError,
+    NoRealDateError,
     NotAnActivityError,
     ParseError,
     TruncatedFileError,
+    iter_paths,
     parse_file,
 )
+from heelwise.parsers.fit import FIT_EPOCH_S, activities_from_content, decode
+from heelwise.parsers.fit_decode import FIT_MIN_ABSOLUTE_TIME
 from heelwise.parsers.tests.conftest import FIT_INVALID, FIT_VALID, SHARED
 
 pytestmark = pytest.mark.skipif(not FIT_VALID, reason="shared FIT fixtures not available")
@@ -44,11 +49,20 @@ def _close(ours: float | None, theirs: float | None) -> bool:
     return abs(ours - theirs) <= 0.01 * max(abs(theirs), 1e-9)
 
 
+#: Forerunner 70 files whose every time counts from power-on (no timestamp_correlation).
+UNDATED = {"antfs-dump.63.fit", "compressed-speed-distance.fit"}
+
+
 @pytest.mark.parametrize("path", FIT_VALID, ids=lambda p: p.name)
 def test_it_parses_or_reports_not_an_activity(path: Path) -> None:
     ref = reference(path)
     try:
         activities = parse_file(path)
+    except NoRealDateError:
+        assert path.name in UNDATED
+        assert ref["sessions"]
+        assert all(s["start_time"] < FIT_MIN_ABSOLUTE_TIME for s in ref["sessions"])
+        return
     except NotAnActivityError as exc:
         # Only files the reference also sees as non-activities, or with nothing to summarise.
         assert "activity" not in ref["types"] or not ref["sessions"], str(exc)
@@ -64,7 +78,9 @@ def test_it_parses_or_reports_not_an_activity(path: Path) -> None:
             assert _close(ours.duration_s, theirs.get("total_elapsed_time"))
             assert _close(ours.timer_s, theirs.get("total_timer_time"))
             assert ours.start.timestamp() == pytest.approx(theirs["start_time"] + 631065600)
+    assert path.name not in UNDATED
     for leg in activities:
+        assert leg.start.year >= 1998  # FIT time 0x10000000 is 1998-07-04
         assert leg.start.tzinfo is not None
         assert leg.duration_s >= 0
         assert leg.points >= 0
@@ -112,11 +128,35 @@ def test_it_splits_the_multisport_file_into_legs() -> None:
 def test_it_reads_compressed_timestamps_the_reference_cannot() -> None:
     path = SHARED / "fit" / "compressed-speed-distance.fit"
     assert reference(path)["records"] == 0  # garmin-fit-sdk gives up on these headers
-    (run,) = parse_file(path)
+    content = decode(path.read_bytes())
+    assert len(content.records) == 755
+    assert not content.correlations
+    # Given the correlation the file lacks (device time of the start = 06:00 UTC, 1 May 2012),
+    # the records and session are read and dated from it.
+    start_system = content.sessions[0][2]
+    real = datetime(2012, 5, 1, 6, 0, tzinfo=UTC)
+    content.correlations.append({253: int(real.timestamp()) - FIT_EPOCH_S, 1: start_system})
+    (run,) = activities_from_content(content)
+    assert run.start == real
     assert run.points == 755
     assert run.sport == "running"
     assert run.distance_m == pytest.approx(10248.67)
-    assert any("clock was not set" in w for w in run.warnings)
+    assert "device clock was not set" in run.warnings[0]
+
+
+@pytest.mark.parametrize("name", sorted(UNDATED))
+def test_it_refuses_to_date_device_relative_files_1990(name: str) -> None:
+    # Both Forerunner 70 files count every time from power-on; without this check they were
+    # imported as runs on 9 and 18 July 1990.
+    path = SHARED / "fit" / name
+    with pytest.raises(NoRealDateError) as info:
+        parse_file(path)
+    assert str(info.value).startswith(
+        "this file has no real date: its times are counted from when the device was switched on"
+    )
+    assert info.value.code == "no_real_date"
+    (result,) = iter_paths([str(path)])
+    assert (result.status, result.error_code) == ("error", "no_real_date")
 
 
 def test_it_keeps_the_session_of_a_strava_recording_that_loses_sync() -> None:
@@ -148,8 +188,18 @@ EXPECTED_INVALID: dict[str, tuple[type[ParseError], str]] = {
 }
 
 
+#: In fit-invalid/ by its upstream name only: nothing in it breaks the FIT protocol (see
+#: docs/activity-files.md and the test below), so it is read, with a warning.
+ACCEPTED_FROM_INVALID = {"elemnt-bolt-no-application-id-inside-developer-data-id.fit"}
+
+
+def test_every_fit_invalid_file_has_a_documented_outcome() -> None:
+    # A file added to fit-invalid/ must be listed above, so none is silently accepted.
+    assert {p.name for p in FIT_INVALID} == set(EXPECTED_INVALID) | ACCEPTED_FROM_INVALID
+
+
 @pytest.mark.parametrize(
-    "path", [p for p in FIT_INVALID if p.name in EXPECTED_INVALID], ids=lambda p: p.name
+    "path", [p for p in FIT_INVALID if p.name not in ACCEPTED_FROM_INVALID], ids=lambda p: p.name
 )
 def test_it_gives_broken_files_a_specific_error(path: Path) -> None:
     cls, message = EXPECTED_INVALID[path.name]
@@ -157,14 +207,39 @@ def test_it_gives_broken_files_a_specific_error(path: Path) -> None:
         parse_file(path)
     assert str(info.value).startswith(message)
     assert isinstance(info.value, CorruptFileError | TruncatedFileError)
+    assert "b'" not in str(info.value) and 'b"' not in str(info.value)
+    (result,) = iter_paths([str(path)])
+    assert (result.status, result.activities, result.error_code) == ("error", (), cls.code)
+
+
+def test_a_corrupt_signature_is_shown_as_hex_and_text_not_a_python_bytes_repr() -> None:
+    with pytest.raises(HeaderError) as info:
+        parse_file(SHARED / "fit-invalid" / "activity-settings-corruptheader.fit")
+    assert str(info.value).endswith("found size 12 and signature 2E 47 49 54 ('.GIT')")
+
+
+def _developer_data_ids(path: Path) -> list[Any]:
+    messages, errors = Decoder(Stream.from_file(str(path))).read()
+    assert not errors
+    assert Decoder(Stream.from_file(str(path))).check_integrity()
+    return list(messages["developer_data_id_mesgs"])
 
 
 def test_it_accepts_developer_data_without_application_id_with_a_warning() -> None:
-    # fit-invalid/elemnt-bolt-...: the FIT profile allows a developer_data_id without
-    # application_id, the reference decoder reads it, and the ELEMNT file in fit/ has the
-    # identical layout. We parse it and say so rather than reject a valid Wahoo ride.
+    # fit-invalid/elemnt-bolt-...: application_id is an optional field of developer_data_id;
+    # garmin-fit-sdk reads the file with no error and a valid integrity check, and the ride in
+    # fit/ (which must parse) has the same developer_data_id layout, so rejecting this file
+    # would reject real Wahoo rides.
     path = SHARED / "fit-invalid" / "elemnt-bolt-no-application-id-inside-developer-data-id.fit"
+    valid = SHARED / "fit" / "2019-02-17-062644-ELEMNT-297E-195-0.fit"
+    for dev_ids in (_developer_data_ids(path), _developer_data_ids(valid)):
+        assert dev_ids and all("application_id" not in d for d in dev_ids)
     (ride,) = parse_file(path)
     assert ride.sport == "cycling"
     assert ride.distance_m == pytest.approx(963.65)
-    assert any("application_id" in w for w in ride.warnings)
+    assert ride.start == datetime(2017, 8, 21, 8, 18, tzinfo=UTC)
+    assert "developer data without an application_id (developer fields ignored)" in ride.warnings
+    (valid_ride,) = parse_file(valid)
+    assert "developer data without an application_id (developer fields ignored)" in (
+        valid_ride.warnings
+    )
