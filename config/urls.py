@@ -16,5 +16,6 @@ urlpatterns = [
     path("assessment/", include("heelwise.assessment.urls")),
     path("book/", include("heelwise.booking.urls")),
     path("staff/bookings/", include("heelwise.booking.staff_urls")),
+    path("staff/enquiries/", include("heelwise.website.staff_urls")),
     path("", include("heelwise.website.urls")),
 ]

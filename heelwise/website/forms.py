@@ -104,3 +104,37 @@ class EnquiryForm(forms.ModelForm[Enquiry]):
     @property
     def is_spam(self) -> bool:
         return bool(self.data.get("website"))
+
+
+class EnquiryFilterForm(forms.Form):
+    """The staff inbox filters (GET). A value that is not one of the choices is ignored, and the
+    page says so, rather than failing or guessing."""
+
+    STATUS_CHOICES = (("open", "Open"), ("answered", "Answered"), ("all", "Open and answered"))
+    DEFAULT_STATUS = "open"
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label="Status")
+    site = forms.ChoiceField(required=False, label="Clinic")
+
+    def __init__(self, *args: Any, sites: list[Site], no_site: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sites = {site.slug: site for site in sites}
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ChoiceField)
+        site_field.choices = [
+            ("", "All clinics"),
+            *((site.slug, site.name) for site in sites),
+            (no_site, "No clinic preference"),
+        ]
+
+    def applied(self) -> tuple[str, str, list[str]]:
+        """(status, site value, what was ignored) after dropping any value not on offer."""
+        self.is_valid()
+        ignored = []
+        status = self.cleaned_data.get("status") or self.DEFAULT_STATUS
+        site = self.cleaned_data.get("site") or ""
+        if "status" in self.errors:
+            ignored.append(f"status “{str(self.data.get('status'))[:40]}”")
+        if "site" in self.errors:
+            ignored.append(f"clinic “{str(self.data.get('site'))[:40]}”")
+        return status, site, ignored

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from heelwise.clinics.models import Site
+
+ENQUIRY_AUDIT_TYPE = "website.enquiry"  # AuditEvent.object_type of enquiry reads and changes
 
 
 class Enquiry(models.Model):
@@ -31,7 +34,18 @@ class Enquiry(models.Model):
     consent = models.BooleanField(
         help_text="Agreed that the clinic may use these details to reply."
     )
-    handled = models.BooleanField(default=False)
+    handled = models.BooleanField(default=False, help_text="Answered (the reply has been sent).")
+    handled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was marked answered on the staff pages."
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who marked it answered on the staff pages.",
+    )
     staff_notes = models.TextField(blank=True)
 
     class Meta:

@@ -11,9 +11,10 @@ from heelwise.website.models import Enquiry
 @task()
 def enquiry_notify_staff(enquiry_id: int) -> None:
     """Tell the clinic team a new enquiry arrived. The email holds a link, not the message:
-    personal data stays in the system, behind a login."""
+    personal data stays in the system, behind a login. The link opens the staff inbox page
+    (clinicians and administrators; the admin site is for administrators only)."""
     enquiry = Enquiry.objects.select_related("site").get(pk=enquiry_id)
-    link = settings.SITE_URL + reverse("admin:website_enquiry_change", args=[enquiry.pk])
+    link = settings.SITE_URL + reverse("website_staff:enquiry", args=[enquiry.pk])
     site = enquiry.site.name if enquiry.site else "no preference"
     send_mail(
         subject=f"New enquiry #{enquiry.pk}: {enquiry.get_topic_display()}",
