@@ -139,6 +139,28 @@ class Progress:
         self.steps[step] = values
         self.drafts.pop(step, None)
 
+    @classmethod
+    def from_answers(cls, answers: Mapping[str, Any]) -> Progress:
+        """The questionnaire pre-filled with a finished assessment's answers ("Change my
+        answers"): each step holds its questions' stored answers (unknown stays unknown), up to
+        the last step that has any answer (an assessment that stopped early stops there too)."""
+        progress = cls()
+        filled: list[tuple[str, dict[str, Any]]] = []
+        for step in STEPS:
+            values = {f.key: answers.get(f.key) for f in step_questions(step, progress)}
+            filled.append((step.key, values))
+            progress.steps[step.key] = values  # later steps' questions depend on earlier ones
+        last = max(
+            (
+                i
+                for i, (_, values) in enumerate(filled)
+                if any(v is not None for v in values.values())
+            ),
+            default=0,
+        )
+        progress.steps = dict(filled[: last + 1])
+        return progress
+
     def keep_draft(self, step: str, values: dict[str, Any]) -> None:
         """Keep the answers of an unfinished step (going back must not lose them)."""
         self.drafts[step] = {k: v for k, v in values.items() if v is not None}

@@ -14,6 +14,9 @@ from typing import Any
 from heelwise.assessment import engine
 from heelwise.assessment.selectors import answer_label
 
+# "self_care_first" marks the dispositions whose page may lead with self-care: the exercise
+# calendar and the discovery call are offered as next steps. For "urgent" and "emergency" the
+# page leads with getting care today; those offers are left out or put "after you have been seen".
 DISPOSITIONS: dict[str, dict[str, str]] = {
     "emergency": {
         "headline": "Call 999 or go to A&E now",
@@ -35,10 +38,11 @@ DISPOSITIONS: dict[str, dict[str, str]] = {
         "headline": "See a clinician in the next 1 to 2 weeks",
         "summary": (
             "Book an appointment with a GP, physiotherapist or podiatrist within a week or two. "
-            "Meanwhile stop the running that provokes the pain. Get help sooner if it gets worse "
-            "or a warning sign appears."
+            "Meanwhile follow the running advice in your plan below. Get help sooner if it gets "
+            "worse or a warning sign appears."
         ),
         "when": "Within 1 to 2 weeks",
+        "self_care_first": "yes",
     },
     "self_care": {
         "headline": "You can start looking after this yourself",
@@ -48,6 +52,7 @@ DISPOSITIONS: dict[str, dict[str, str]] = {
             "a warning sign appears."
         ),
         "when": "Self-care, review in about 6 weeks",
+        "self_care_first": "yes",
     },
 }
 
@@ -58,6 +63,26 @@ EXERCISES = {
     "high_load_strength": (2, "assessment/illustrations/heel_raise.svg"),
     "eccentric_heel_drop": (1, "assessment/illustrations/heel_drop.svg"),
 }
+
+# The warning signs that the "When to get help" cards list as future triggers (the knowledge
+# base writes them as one comma-separated list after "warning sign appears: "), with the answers
+# that mean the sign is already there. A sign already reported is not listed as something to
+# watch for: the result's advice already deals with it.
+WARNING_SIGNS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "fever": (("fever", True), ("systemically_unwell", True)),
+    "a hot red swollen heel": (("redness", True), ("warmth", True), ("swelling", True)),
+    "numbness": (("numbness", True), ("burning_or_tingling", True)),
+    "night pain": (("pain_at_night", True),),
+    "not being able to bear weight": (("can_bear_weight", False),),
+}
+_WARNING_LIST = re.compile(r"(any) (warning sign appears: )([^.]+)\.")
+
+# How often the first suggestion was right on published cases the engine had not seen (the
+# locked vignette sets; docs/vignettes.md). The start page quotes the same words. The result
+# page shows this instead of the engine's raw probability for the leading cause, which is a
+# model estimate and can read as a near-certainty ("over 95%").
+MEASURED_TOP1 = "about two times in three"
+MEASURED_TOP3 = "about nine times in ten"
 
 PAEDIATRIC_AGE = 16  # the knowledge base's paediatric red flag applies below this age
 
@@ -72,15 +97,6 @@ PHASES: tuple[tuple[int, int, str], ...] = (
 
 _TAG = re.compile(r"\s*\[[^\]]*\]")
 _DESCRIBED = re.compile(r"^([a-z][a-z0-9_]*): (.+)$")
-
-
-def percent_text(p: float) -> str:
-    """A probability for patients: never "100%" (this is an estimate, not a certainty)."""
-    if p >= 0.95:
-        return "over 95%"
-    if p < 0.01:
-        return "under 1%"
-    return f"about {round(100 * p)}%"
 
 
 def plain_grade(grade: str) -> str:
@@ -111,7 +127,32 @@ def short_citation(citation: str, limit: int = 90) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
+def without_reported_signs(text: str, answers: Mapping[str, Any] | None) -> str:
+    """Drop from a "warning sign appears: a, b or c." list the signs already in the answers."""
+    match = _WARNING_LIST.search(text)
+    if not match or not answers:
+        return text
+    signs = re.split(r", | or ", match.group(3))
+    remaining = [
+        sign
+        for sign in signs
+        if not any(answers.get(k) == v for k, v in WARNING_SIGNS.get(sign, ()))
+    ]
+    if remaining == signs:
+        return text
+    if not remaining:
+        listed = "it gets worse or any new symptom appears."
+        return text[: match.start()] + listed + text[match.end() :]
+    listed = (
+        remaining[0] if len(remaining) == 1 else ", ".join(remaining[:-1]) + " or " + remaining[-1]
+    )
+    return text[: match.start()] + f"any other {match.group(2)}{listed}." + text[match.end() :]
+
+
 def likelihood_words(p: float) -> str:
+    """How likely a cause is, in words only: the engine's probabilities are model estimates
+    (a leading cause often scores over 95%) while the measured accuracy of the first suggestion
+    is about two in three, so the patient pages never show the raw percentage."""
     if p >= 0.6:
         return "Most likely"
     if p >= 0.25:
@@ -132,9 +173,7 @@ class Reason:
 class Cause:
     key: str
     name: str
-    probability: float
-    percent: int
-    percent_text: str
+    probability: float  # kept for the API and the clinician page; patients see `words`
     words: str
     explanation: str
     reasons_for: list[Reason]
@@ -186,6 +225,18 @@ class ResultView:
     kb_version: str
     answers: list[tuple[str, str]] = field(default_factory=list)
     is_child: bool = False
+    # Said when a child's result does not list Sever's disease, the commonest cause at that age.
+    child_note: str = ""
+    measured_top1: str = MEASURED_TOP1
+    measured_top3: str = MEASURED_TOP3
+
+    @property
+    def self_care_first(self) -> bool:
+        return bool(self.advice.get("self_care_first"))
+
+    @property
+    def has_schedule(self) -> bool:
+        return self.self_care_first and any(p.is_exercise for p in self.plan)
 
 
 def _reasons(why: list[Mapping[str, Any]], direction: str) -> list[Reason]:
@@ -211,8 +262,6 @@ def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
                 key=d["condition"],
                 name=d["name"],
                 probability=d["probability"],
-                percent=round(100 * d["probability"]),
-                percent_text=percent_text(d["probability"]),
                 words=likelihood_words(d["probability"]),
                 explanation=explanations.get(d["condition"], ""),
                 reasons_for=_reasons(d.get("why", []), "for"),
@@ -222,7 +271,9 @@ def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
     return out
 
 
-def plan_items(result: Mapping[str, Any]) -> list[PlanItem]:
+def plan_items(
+    result: Mapping[str, Any], answers: Mapping[str, Any] | None = None
+) -> list[PlanItem]:
     kb = engine.knowledge_base()
     out = []
     for cited in result.get("care_plan", []):
@@ -241,7 +292,7 @@ def plan_items(result: Mapping[str, Any]) -> list[PlanItem]:
             PlanItem(
                 key=key,
                 title=item.get("title", key.replace("_", " ").capitalize()),
-                instructions=item.get("instructions", ""),
+                instructions=without_reported_signs(item.get("instructions", ""), answers),
                 dose=item.get("dose", ""),
                 first_week=int(weeks[0]),
                 last_week=int(weeks[1]),
@@ -276,18 +327,46 @@ def _stage(stage: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {**stage, "because": [plain_because(b) for b in stage.get("because", [])]}
 
 
+def offers_schedule(result: Mapping[str, Any]) -> bool:
+    """Whether the page offers the exercise calendar: only when the disposition lets the person
+    start self-care now and the plan has exercises to schedule."""
+    if not DISPOSITIONS[result["disposition"]].get("self_care_first"):
+        return False
+    return any((c.get("item") or c.get("key")) in EXERCISES for c in result.get("care_plan", []))
+
+
+SEVER = "sever_apophysitis"
+SEVER_AGES = (8, 16)  # the ages at which Sever's disease is common (conditions.yaml)
+
+
+def _child_note(shown: list[Cause]) -> str:
+    if any(c.key == SEVER for c in shown):
+        return ""
+    kb = engine.knowledge_base()
+    name = next((c.name for c in kb.conditions if c.key == SEVER), "Sever's disease")
+    return (
+        f"{name} is the commonest cause of heel pain at this age, and we did consider it. "
+        "It usually hurts at the back or bottom of the heel during running and jumping; the "
+        "answers given fit the causes above better. A clinician should still check for it, "
+        "and the advice for children above applies either way."
+    )
+
+
 def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> ResultView:
-    plan = plan_items(result)
+    plan = plan_items(result, answers)
     kb = engine.knowledge_base()
     known = sorted(
         (k for k in (answers or {}) if k in kb.findings), key=lambda k: kb.findings[k].order
     )
     answered = [(kb.findings[k].question, answer_label(k, (answers or {})[k])) for k in known]
+    shown = causes(result)
+    age = (answers or {}).get("age")
+    is_child = age is not None and age < PAEDIATRIC_AGE
     return ResultView(
         disposition=result["disposition"],
         advice=DISPOSITIONS[result["disposition"]],
         red_flags=list(result.get("red_flags", [])),
-        causes=causes(result),
+        causes=shown,
         escalations=list(result.get("escalations", [])),
         stage=_stage(result.get("stage")),
         plan=plan,
@@ -295,5 +374,8 @@ def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = N
         excluded=list(result.get("care_plan_excluded", [])),
         kb_version=result.get("knowledge_base", ""),
         answers=answered,
-        is_child=(answers or {}).get("age") is not None and (answers or {})["age"] < PAEDIATRIC_AGE,
+        is_child=is_child,
+        child_note=_child_note(shown)
+        if age is not None and SEVER_AGES[0] <= age < SEVER_AGES[1]
+        else "",
     )

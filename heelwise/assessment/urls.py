@@ -13,6 +13,7 @@ urlpatterns = [
     path("result/<uuid:public_id>/", views.result, name="result"),
     path("result/<uuid:public_id>/care-plan.pdf", views.result_pdf, name="pdf"),
     path("result/<uuid:public_id>/save/", views.save, name="save"),
+    path("result/<uuid:public_id>/change/", views.change_answers, name="change"),
     path(
         "result/<uuid:public_id>/QuestionnaireResponse.json",
         views.result_fhir,

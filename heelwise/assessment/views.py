@@ -26,7 +26,12 @@ from heelwise.assessment.fragments import cached_fragment, cached_page, fragment
 from heelwise.assessment.ics import exercise_calendar
 from heelwise.assessment.models import ANONYMOUS_RETENTION, Assessment
 from heelwise.assessment.pdf import cached_care_plan_pdf
-from heelwise.assessment.presentation import DISPOSITIONS, ResultView, result_view
+from heelwise.assessment.presentation import (
+    DISPOSITIONS,
+    ResultView,
+    offers_schedule,
+    result_view,
+)
 from heelwise.assessment.selectors import (
     assessment_answers,
     assessment_get_by_feed_token,
@@ -81,7 +86,8 @@ def _remember_result(request: HttpRequest, response: HttpResponse, assessment: A
         httponly=True,
         samesite="Lax",
         secure=request.is_secure(),
-        path="/assessment/",
+        # Site-wide: the booking flow (/book/) reads it to let this browser share its result.
+        path="/",
     )
 
 
@@ -217,6 +223,19 @@ def step(request: HttpRequest, key: str) -> HttpResponse:
     progress = Progress.load(request.session)
     if not progress.can_open(key):
         first = progress.first_incomplete() or STEPS[0].key
+        latest = _result_ids(request)[-1:]
+        if not progress.started and latest:
+            # e.g. the browser's Back button after the result: the answers left the session
+            # with the result, so say where they are rather than show an empty form.
+            messages.info(
+                request,
+                "You have finished this assessment and your answers are in this result. To "
+                "change them, choose \u201cChange my answers\u201d below.",
+            )
+            return redirect("assessment:result", public_id=latest[0])
+        if not progress.started:
+            messages.error(request, f"Please start with \u201c{STEPS_BY_KEY[first].title}\u201d.")
+            return redirect(_step_url(first))
         messages.error(
             request,
             f"Please answer \u201c{STEPS_BY_KEY[first].title}\u201d first. Nothing you have "
@@ -230,6 +249,11 @@ def step(request: HttpRequest, key: str) -> HttpResponse:
         return cached_page(request, page_key, lambda: _render_step(request, current, progress))
 
     submission = flow.parse_step(current, progress, request.POST)
+    stores = submission.ok or request.POST.get("nav") == "back"
+    if stores and not request.user.is_authenticated and not progress.started:
+        # Unfinished anonymous answers expire with the anonymous retention (housekeeping then
+        # deletes the expired session row), however long the session cookie would otherwise last.
+        request.session.set_expiry(ANONYMOUS_RETENTION)
     if request.POST.get("nav") == "back":
         if submission.ok:
             progress.store(key, submission.values)
@@ -249,6 +273,8 @@ def step(request: HttpRequest, key: str) -> HttpResponse:
         answers=answers, user=_user(request), stopped_early=following is not None
     )
     request.session.pop(flow.SESSION_KEY, None)  # the answers leave the session
+    if not request.user.is_authenticated:
+        request.session.set_expiry(None)  # and so does the short expiry set for them
     if not request.user.is_authenticated and not request.session.keys():
         request.session.flush()  # an anonymous visitor keeps no session row at all
     response = redirect("assessment:result", public_id=assessment.public_id)
@@ -334,6 +360,7 @@ def _render_result(request: HttpRequest, assessment: Assessment) -> HttpResponse
                 "kb_version": assessment.kb_version,
             },
             "has_plan": bool(result.get("care_plan")),
+            "has_schedule": offers_schedule(result),
             "body_html": cached_fragment(
                 fragment_key("result-body", *version),
                 lambda: render_part("assessment/_result_body.html"),
@@ -380,16 +407,31 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     assessment = assessment_get_by_feed_token(token=token)
     if assessment is None:
         raise Http404("No such calendar")
-    result_url = request.build_absolute_uri(
-        reverse("assessment:result", args=[assessment.public_id])
-    )
     response = HttpResponse(
-        exercise_calendar(assessment, result_url=result_url),
+        exercise_calendar(assessment),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="heel-exercises.ics"'
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@require_POST
+def change_answers(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Re-open the questionnaire filled in with this result's answers; finishing it makes a
+    new result (this one is kept as it was)."""
+    assessment = _viewable(request, public_id)
+    _load_content(assessment)
+    progress = flow.Progress.from_answers(assessment_answers(assessment))
+    request.session[flow.SESSION_KEY] = progress.dump()
+    if not request.user.is_authenticated:
+        request.session.set_expiry(ANONYMOUS_RETENTION)  # as for any unfinished answers
+    messages.info(
+        request,
+        "Your answers are filled in. Change any you need and continue to the end for a new "
+        "result; the earlier result is not changed.",
+    )
+    return redirect(_step_url(STEPS[0].key))
 
 
 @login_required

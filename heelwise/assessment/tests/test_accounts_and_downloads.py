@@ -131,7 +131,7 @@ class DownloadTests:
     def test_the_ics_feed_parses_and_has_stable_uids(self, client: Client) -> None:
         url = _result_url(client)
         html = client.get(url).content.decode()
-        match = re.search(r'href="webcal://[^/]+(/assessment/calendar/[^"]+\.ics)"', html)
+        match = re.search(r'href="https?://[^/]+(/assessment/calendar/[^"]+\.ics)"', html)
         assert match is not None
         feed = match.group(1)
         first = client.get(feed)

@@ -1,23 +1,116 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
 from hypothesis import given
 from hypothesis import strategies as st
 
+from heelwise.assessment import engine
 from heelwise.assessment.presentation import (
+    MEASURED_TOP1,
     PHASES,
     PlanItem,
-    percent_text,
+    likelihood_words,
     phases,
     plain_because,
     plain_grade,
+    result_view,
+    without_reported_signs,
 )
+
+CHILD_PF = {
+    "age": 12,
+    "sex": "male",
+    "runner": True,
+    "pain_location": "plantar_medial",
+    "first_step_pain": True,
+    "post_rest_pain": True,
+    "pain_after_activity": True,
+    "pain_during_activity": False,
+    "duration_weeks": 6,
+    "onset": "gradual",
+}
+NERVE = {"pain_location": "medial_ankle", "numbness": True, "burning_or_tingling": True}
+HOT_RED_FEVER = {
+    "pain_location": "plantar_medial",
+    "fever": True,
+    "redness": True,
+    "warmth": True,
+    "swelling": True,
+}
 
 
 @given(st.floats(min_value=0, max_value=1))
-def test_a_probability_is_never_shown_as_a_certainty(p: float) -> None:
-    text = percent_text(p)
-    assert "100" not in text
-    assert text.startswith(("about", "over", "under"))
+def test_a_probability_is_shown_in_words_never_as_a_number(p: float) -> None:
+    text = likelihood_words(p)
+    assert not any(ch.isdigit() for ch in text) and "%" not in text
+
+
+def test_a_leading_cause_is_shown_with_the_measured_accuracy_not_its_posterior() -> None:
+    result = engine.assess({**CHILD_PF, "age": 42})
+    assert result["differential"][0]["probability"] > 0.95  # the API keeps the probability
+    view = result_view(result, {**CHILD_PF, "age": 42})
+    html = render_to_string("assessment/_causes.html", {"view": view})
+    assert "95%" not in html and "%" not in html
+    assert f"the first suggestion was the published cause {MEASURED_TOP1}" in html
+    start = (Path(settings.BASE_DIR) / "templates/assessment/start.html").read_text()
+    assert f"its first suggestion was the published cause {MEASURED_TOP1}" in start
+
+
+def test_a_child_is_told_why_severs_disease_is_not_listed() -> None:
+    result = engine.assess(CHILD_PF)
+    view = result_view(result, CHILD_PF)
+    assert "sever_apophysitis" not in [c.key for c in view.causes]
+    assert view.child_note.startswith("Sever's disease")
+    html = render_to_string("assessment/_causes.html", {"view": view})
+    assert "Sever" in html
+    adult = result_view(engine.assess({**CHILD_PF, "age": 30}), {**CHILD_PF, "age": 30})
+    assert adult.child_note == ""
+
+
+def test_the_default_stage_sentence_does_not_say_severe_pain_was_reported() -> None:
+    answers = {**CHILD_PF, "age": 40}
+    view = result_view(engine.assess(answers), answers)
+    html = render_to_string("assessment/_causes.html", {"view": view})
+    assert (
+        "Based on your answers: no pain during activity, and no severe pain or limits on daily "
+        "life reported"
+    ) in html
+
+
+def test_warning_signs_already_reported_are_not_listed_as_future_triggers() -> None:
+    text = "Get help sooner if any warning sign appears: fever, numbness or night pain."
+    assert without_reported_signs(text, {"numbness": True}) == (
+        "Get help sooner if any other warning sign appears: fever or night pain."
+    )
+    assert without_reported_signs(text, {"numbness": False}) == text
+    assert without_reported_signs(
+        text, {"fever": True, "numbness": True, "pain_at_night": True}
+    ) == ("Get help sooner if it gets worse or any new symptom appears.")
+
+
+def test_a_nerve_result_does_not_contradict_its_own_timing() -> None:
+    result = engine.assess(NERVE)
+    assert result["disposition"] == "soon"
+    view = result_view(result, NERVE)
+    review = next(p for p in view.plan if p.title == "When to get help")
+    assert "numbness" not in review.instructions
+    assert "within 1 to 2 weeks" in review.instructions
+    assert "6 weeks" not in review.instructions
+    assert not view.has_schedule
+
+
+def test_a_same_day_result_has_no_six_week_review_and_no_exercise_schedule() -> None:
+    result = engine.assess(HOT_RED_FEVER)
+    assert result["disposition"] == "urgent"
+    view = result_view(result, HOT_RED_FEVER)
+    text = " ".join(p.instructions for p in view.plan)
+    assert "6 weeks" not in text and "When to get help" not in [p.title for p in view.plan]
+    assert not view.self_care_first and not view.has_schedule
+    html = render_to_string("assessment/_plan.html", {"view": view})
+    assert "Until a clinician has seen you" in html
 
 
 def test_engine_reasons_are_shown_as_the_question_and_answer() -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+
 from heelwise.clinical import assess, care_plan_catalogue
+from heelwise.clinical.tests.test_properties import requests
 
 PF = {"pain_location": "plantar_medial", "first_step_pain": True, "post_rest_pain": True}
 CLEAR_SCREEN = {
@@ -76,7 +80,9 @@ def test_it_keeps_only_safe_items_when_a_red_flag_is_urgent() -> None:
     result = assess({"findings": {**PF, "fever": True}})
     assert result["disposition"] == "urgent"
     assert "high_load_strength" not in _items(result)
-    assert "clinician_review" in _items(result)
+    # The triage box says "today": no 6-week review card, no pain-monitored running.
+    assert _items(result) == ["relative_rest", "paracetamol"]
+    assert "clinician_review" not in _excluded(result)  # not relevant, so not listed as left out
 
 
 def test_it_states_the_prolotherapy_evidence_honestly() -> None:
@@ -99,3 +105,86 @@ def test_it_orders_the_plan_by_programme_week() -> None:
     result = assess({"patient": {"age": 45}, "findings": {**PF, "duration_weeks": 40}})
     weeks = [i["weeks"][0] for i in result["care_plan"]]
     assert weeks == sorted(weeks)
+
+
+RUNNING_ADVICE = {"relative_rest", "education_load_management"}
+REVIEW_CARDS = {"clinician_review", "clinician_review_soon"}
+
+
+def _running_and_review(result: dict[str, Any]) -> tuple[set[str], set[str]]:
+    items = set(_items(result))
+    return items & RUNNING_ADVICE, items & REVIEW_CARDS
+
+
+@pytest.mark.parametrize(
+    ("findings", "expected"),
+    [
+        # classic plantar fasciitis in a runner
+        ({**PF, "pain_during_activity": False, "duration_weeks": 8}, "education_load_management"),
+        # midportion Achilles tendinopathy in a runner
+        (
+            {
+                "pain_location": "posterior_midportion",
+                "pain_during_activity": True,
+                "warm_up_improves": True,
+                "pain_on_heel_raise": True,
+            },
+            "education_load_management",
+        ),
+        # suspected stress fracture: stop, never "keep some running"
+        (
+            {
+                "pain_location": "plantar_medial",
+                "squeeze_test_positive": True,
+                "pain_during_activity": True,
+            },
+            "relative_rest",
+        ),
+        # nerve pattern (no load-managed condition suspected): stop what provokes it
+        (
+            {
+                "pain_location": "medial_ankle",
+                "numbness": True,
+                "burning_or_tingling": True,
+                "radiates_distally": True,
+            },
+            "relative_rest",
+        ),
+    ],
+)
+def test_runners_get_one_piece_of_running_advice_that_fits_the_condition(
+    findings: dict[str, Any], expected: str
+) -> None:
+    result = assess({"patient": {"runner": True, "age": 40}, "findings": findings})
+    running, _ = _running_and_review(result)
+    assert running == {expected}
+
+
+def test_the_stop_running_card_cites_the_stress_fracture_source_and_load_advice_its_own() -> None:
+    catalogue = {c["item"]: c for c in care_plan_catalogue()}
+    assert catalogue["relative_rest"]["evidence"]["source"] == "R24"
+    load = catalogue["education_load_management"]
+    assert load["evidence"]["source"] == "R8"  # Silbernagel 2007, the pain-monitoring model
+    assert load["instructions"].startswith("You do not have to stop running.")
+
+
+@given(requests())
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_stop_running_and_keep_running_never_appear_together(request: dict[str, Any]) -> None:
+    result = assess(request)
+    running, review = _running_and_review(result)
+    assert len(running) == 1, running  # exactly one piece of running advice, never both
+    if result["disposition"] in ("urgent", "emergency"):
+        assert running == {"relative_rest"} and not review
+    else:
+        assert review == {
+            "clinician_review" if result["disposition"] == "self_care" else "clinician_review_soon"
+        }
+
+
+def test_the_default_stage_does_not_read_as_if_severe_pain_was_reported() -> None:
+    result = assess({"findings": {**PF, "pain_during_activity": False, "duration_weeks": 8}})
+    assert result["stage"]["stage"] == 1
+    assert result["stage"]["because"] == [
+        "no pain during activity, and no severe pain or limits on daily life reported"
+    ]
