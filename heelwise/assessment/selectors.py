@@ -97,8 +97,14 @@ def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment |
     """The assessment a patient attached to a booking, for a clinician who cares for them.
 
     A clinic administrator may open it; a clinician only when they are the practitioner of a
-    (not cancelled) booking of the patient who saved it. Anyone else gets None (a 404).
+    (not cancelled) booking of the patient who saved it, or of a booking made with it by the
+    person who took it (the booking flow attaches an assessment only for its owner or, while it
+    is unsaved, the browser that took it: ``heelwise.booking.views``). A booking attached to it
+    by some other account never counts, so a token alone opens nothing. Anyone else gets None
+    (a 404).
     """
+    from django.db.models import Q
+
     from heelwise.accounts.models import User as UserModel
 
     assessment = assessment_get_by_booking_token(token=token)
@@ -108,13 +114,17 @@ def assessment_get_for_clinician(*, token: str, clinician: User) -> Assessment |
         return assessment
     if clinician.role != UserModel.Role.CLINICIAN:
         return None
-    # The practitioner of a booking the assessment was attached to, or of any booking of the
-    # patient who saved it to their account.
+    # Saved: any booking of its owner, or one made with it before it was saved (no account on
+    # the booking). Unsaved: a booking made with it without an account or from a patient
+    # account (its creator, signed in to book). Never a booking of another account holder, nor
+    # one a clinician or administrator made for themselves with someone else's token.
     bookings = care_bookings(viewer=clinician)
-    shared = bookings.filter(assessment=assessment)
+    made_with = Q(assessment=assessment, user__isnull=True)
     if assessment.user_id is not None:
-        shared = shared | bookings.filter(user_id=assessment.user_id)
-    return assessment if shared.exists() else None
+        mine = Q(user_id=assessment.user_id) | made_with
+    else:
+        mine = made_with | Q(assessment=assessment, user__role=UserModel.Role.PATIENT)
+    return assessment if bookings.filter(mine).exists() else None
 
 
 def feed_token(assessment: Assessment) -> str:

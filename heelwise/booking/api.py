@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -10,11 +10,13 @@ from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from heelwise.booking import clock
 from heelwise.booking.availability import (
     LONDON,
     BookingInputError,
     ServiceChanged,
     SlotTaken,
+    local_today,
     slots_list,
 )
 from heelwise.booking.forms import REMOTE, BookingRequestForm, form_errors
@@ -114,6 +116,14 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonRespons
         first_day = date.fromisoformat(query.date)
     except ValueError:
         errors["date"] = ["Use YYYY-MM-DD."]
+    else:
+        if service is not None:
+            last = local_today(clock.now()) + timedelta(days=service.horizon_days)
+            if first_day > last:
+                errors["date"] = [
+                    f"date is beyond the booking horizon of {service.horizon_days} days "
+                    f"(the last bookable day is {last.isoformat()})."
+                ]
     if not 1 <= query.days <= MAX_DAYS:
         errors["days"] = [f"Between 1 and {MAX_DAYS}."]
     if errors or service is None:

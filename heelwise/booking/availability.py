@@ -98,6 +98,9 @@ def is_bank_holiday(day: date) -> bool:
 
 
 def local_day_bounds(first_day: date, last_day: date) -> Interval:
+    """UTC instants of the start of ``first_day`` and the end of ``last_day`` (local days).
+    Callers keep days within the booking horizon (or the staff calendar's range): the last
+    representable date has no end."""
     start = datetime.combine(first_day, time(0), tzinfo=LONDON)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=LONDON)
     return start.astimezone(UTC), end.astimezone(UTC)
@@ -473,21 +476,35 @@ def slots_list(
     first_day: date,
     days: int = 1,
     practitioner_id: int | None = None,
+    exclude_booking_id: int | None = None,
     now: datetime | None = None,
 ) -> list[Slot]:
-    """Free slots over ``days`` local days from ``first_day`` (for the API, pages and staff)."""
+    """Free slots over ``days`` local days from ``first_day`` (for the API, pages and staff).
+
+    Only days from today to the service's booking horizon are read (any range is accepted, so a
+    far-off date cannot overflow the calendar). ``exclude_booking_id``: the booking being
+    rescheduled, which must not block the times around its own (``slot_validate`` re-checks
+    the chosen time under lock, and the database constraints still have the last word)."""
     now = now or clock.now()
-    last_day = first_day + timedelta(days=days - 1)
+    today = local_today(now)
+    horizon_last = today + timedelta(days=service.horizon_days)
+    if days < 1 or first_day > horizon_last:
+        return []
+    first = max(first_day, today)
+    if (first - first_day).days >= days:
+        return []
+    last_day = min(horizon_last, first_day + timedelta(days=days - 1))
     schedule = schedule_load(
         service=service,
         site=site,
-        first_day=first_day,
+        first_day=first,
         last_day=last_day,
         practitioner_id=practitioner_id,
+        exclude_booking_id=exclude_booking_id,
     )
     _check_fresh(schedule)
     out: list[Slot] = []
-    for day in _days(first_day, days):
+    for day in _days(first, (last_day - first).days + 1):
         out.extend(s for s in day_slots(schedule, day, now=now) if s.free)
     return out
 

@@ -14,8 +14,29 @@ from heelwise.booking.availability import start_problems
 from heelwise.booking.models import CoursePlan
 from heelwise.clinics.models import Service, Site
 
-PHONE_RE = re.compile(r"^[0-9+()\-.\s]{7,30}$")
+PHONE_CHARS_RE = re.compile(r"^\+?[0-9()\-.\s]+$")
 REMOTE = "remote"
+PHONE_FORMAT_ERROR = (
+    "Enter a UK phone number (e.g. 07700 900123 or 020 7946 0018) or an international one "
+    "starting with + and the country code (e.g. +44 7700 900123)."
+)
+PHONE_NEEDED_ERROR = "Enter a phone number: the clinician will call you on it."
+
+
+def phone_problem(value: str) -> str | None:
+    """Why ``value`` is not a UK or international phone number (None when it is one).
+
+    UK numbers have 10 or 11 digits starting with 0; international ones start with + (or 00)
+    and the country code and have 8 to 15 digits (ITU-T E.164)."""
+    if not PHONE_CHARS_RE.match(value):
+        return PHONE_FORMAT_ERROR
+    digits = re.sub(r"\D", "", value)
+    if value.startswith("+") or digits.startswith("00"):
+        international = digits if value.startswith("+") else digits[2:]
+        valid = not international.startswith("0") and 8 <= len(international) <= 15
+    else:
+        valid = digits.startswith("0") and 10 <= len(digits) <= 11
+    return None if valid else PHONE_FORMAT_ERROR
 
 
 def parse_start(value: str) -> datetime:
@@ -39,14 +60,24 @@ class PatientDetailsForm(forms.Form):
         label="Phone number",
         max_length=30,
         required=False,
-        help_text="So the clinician can call you (required for a phone call).",
+        help_text="So the clinic can reach you about your appointment.",
     )
     notes = forms.CharField(
-        label="Anything we should know? (optional)",
+        label="Anything we should know?",
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args: Any, phone_required: bool = False, **kwargs: Any) -> None:
+        """``phone_required``: a phone or video service, where the clinician calls the
+        patient (the pages mark the field required; ``BookingRequestForm`` enforces it)."""
+        super().__init__(*args, **kwargs)
+        if phone_required:
+            phone = self.fields["phone"]
+            phone.required = True
+            phone.help_text = "The clinician will call you on this number."
+            phone.error_messages["required"] = PHONE_NEEDED_ERROR
 
     def clean_name(self) -> str:
         name = " ".join(str(self.cleaned_data["name"]).split())
@@ -55,9 +86,10 @@ class PatientDetailsForm(forms.Form):
         return name
 
     def clean_phone(self) -> str:
-        phone = str(self.cleaned_data.get("phone") or "").strip()
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError("Enter a phone number using digits, spaces and +.")
+        phone = " ".join(str(self.cleaned_data.get("phone") or "").split())
+        problem = phone_problem(phone) if phone else None
+        if problem:
+            raise forms.ValidationError(problem)
         return phone
 
 
@@ -101,6 +133,8 @@ class BookingRequestForm(PatientDetailsForm):
         if isinstance(service, Service):
             if not service.is_remote and data.get("site") is None and "site" not in self.errors:
                 self.add_error("site", "Choose a clinic for an in-person appointment.")
+            if service.is_remote and not data.get("phone") and "phone" not in self.errors:
+                self.add_error("phone", PHONE_NEEDED_ERROR)
             if isinstance(start, datetime):
                 for problem in start_problems(service=service, start=start, now=self.now):
                     self.add_error("start", problem)
@@ -115,12 +149,26 @@ class WaitlistForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     phone = forms.CharField(label="Phone number", max_length=30, required=False)
 
+    def __init__(self, *args: Any, horizon_days: int | None = None, **kwargs: Any) -> None:
+        """``horizon_days``: the service's booking horizon (no day beyond it can free up)."""
+        super().__init__(*args, **kwargs)
+        self.horizon_days = horizon_days
+
     def clean_day(self) -> Any:
+        from datetime import timedelta
+
         from heelwise.booking.availability import local_today
 
         day = self.cleaned_data["day"]
-        if day < local_today(clock.now()):
+        today = local_today(clock.now())
+        if day < today:
             raise forms.ValidationError("Choose today or a later day.")
+        if self.horizon_days is not None and (day - today).days > self.horizon_days:
+            last = today + timedelta(days=self.horizon_days)
+            raise forms.ValidationError(
+                f"This service can be booked up to {self.horizon_days} days ahead: choose a "
+                f"day up to {last.day} {last:%B %Y}."
+            )
         return day
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, OperationalError, transaction
 
@@ -40,6 +40,11 @@ from heelwise.booking.outbox import (
 )
 from heelwise.booking.selectors import service_refresh
 from heelwise.clinics.models import Service, Site
+from heelwise.common.models import AuditEvent
+from heelwise.common.services import audit_record
+
+if TYPE_CHECKING:
+    from heelwise.assessment.models import Assessment
 
 OVERLAP_CONSTRAINTS = ("booking_no_practitioner_overlap", "booking_no_room_overlap")
 DEADLOCK_DETECTED = "40P01"
@@ -88,6 +93,7 @@ def _insert(
     course: Course | None,
     user: object,
     booked_by: object,
+    assessment: Assessment | None = None,
 ) -> Booking:
     """Insert the booking with the first option the database accepts."""
     pairs = _ordered(options, practitioner_id)
@@ -109,6 +115,7 @@ def _insert(
             notes=patient.notes,
             user=user if getattr(user, "is_authenticated", False) else None,  # type: ignore[misc]
             booked_by=booked_by if getattr(booked_by, "is_authenticated", False) else None,
+            assessment=assessment,
         )
         last = attempt == len(pairs) - 1
         try:
@@ -135,9 +142,14 @@ def booking_create(
     practitioner_id: int | None = None,
     user: object = None,
     booked_by: object = None,
+    assessment: Assessment | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book one appointment, or raise BookingInputError (422) / SlotTaken (409).
+
+    ``assessment``: a self-assessment the patient chose to share with the clinician. The caller
+    has checked that the person booking may see it (its owner, or the browser that took it); it
+    is attached in the booking's transaction and the sharing is written to the audit trail.
 
     An optimistic check against committed bookings runs first, outside any transaction, so the
     many losers of a race answer 409 without taking locks; the winner then locks, re-checks with
@@ -155,6 +167,7 @@ def booking_create(
                 practitioner_id=practitioner_id,
                 user=user,
                 booked_by=booked_by,
+                assessment=assessment,
                 now=now,
             )
         except ServiceChanged:
@@ -174,6 +187,7 @@ def _booking_create(
     practitioner_id: int | None,
     user: object,
     booked_by: object,
+    assessment: Assessment | None,
     now: datetime,
 ) -> Booking:
     if service.is_remote:
@@ -189,6 +203,7 @@ def _booking_create(
         practitioner_id=practitioner_id,
         user=user,
         booked_by=booked_by,
+        assessment=assessment,
         now=now,
     )
 
@@ -203,6 +218,7 @@ def _booking_create_locked(
     practitioner_id: int | None,
     user: object,
     booked_by: object,
+    assessment: Assessment | None,
     now: datetime,
 ) -> Booking:
     options = slot_validate(
@@ -218,11 +234,21 @@ def _booking_create_locked(
             course=None,
             user=user,
             booked_by=booked_by,
+            assessment=assessment,
         )
     except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
             raise SlotTaken("This time has just been booked. Please choose another.") from exc
         raise
+    if assessment is not None:
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.UPDATE,
+            object_type="assessment",
+            object_id=assessment.public_id,
+            subject_user_id=assessment.user_id or booking.user_id,
+            detail=f"shared with the practitioner of booking {booking.reference}",
+        )
     outbox_queue_for_booking(booking=booking, kind=OutboxMessage.Kind.CONFIRMATION, now=now)
     return booking
 
@@ -511,10 +537,3 @@ __all__ = [
     "waitlist_join",
     "waitlist_offer_freed",
 ]
-
-
-def booking_attach_assessment(*, booking: Booking, assessment: Any) -> Booking:
-    """Share a self-assessment with the clinician of this booking (the patient chose to)."""
-    booking.assessment = assessment
-    booking.save(update_fields=["assessment", "updated"])
-    return booking

@@ -1,21 +1,28 @@
 """Staff views: day and week calendars per site and per practitioner, booking on behalf of a
-caller, marking attended or no-show, and the email delivery log. Staff or clinicians only."""
+caller, marking attended or no-show, and the email delivery log.
+
+Clinicians and clinic administrators only (least access): an administrator sees every booking;
+a clinician sees the details of the bookings in their care (``selectors.bookings_visible``) and
+everyone else's only as busy times. Any of them may book for a caller."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from heelwise.accounts.models import User
 from heelwise.assessment.selectors import booking_token
 from heelwise.booking import clock
 from heelwise.booking.availability import (
@@ -28,7 +35,12 @@ from heelwise.booking.availability import (
 )
 from heelwise.booking.forms import BookingRequestForm, CourseBookingForm, form_errors
 from heelwise.booking.models import Booking
-from heelwise.booking.selectors import booking_get, booking_list_for_calendar, outbox_list
+from heelwise.booking.selectors import (
+    booking_get_for_staff,
+    booking_list_for_calendar,
+    bookings_visible,
+    outbox_list,
+)
 from heelwise.booking.services import (
     PatientDetails,
     PolicyError,
@@ -42,47 +54,135 @@ from heelwise.common.models import AuditEvent
 from heelwise.common.services import audit_record
 
 View = Callable[..., HttpResponse]
+# The calendar goes back to here at most (the clinic has no bookings before it); forwards, to
+# the longest booking horizon of any service (nothing can be booked beyond it).
+CALENDAR_EARLIEST = date(2000, 1, 1)
 
 
 def staff_required(view: View) -> View:
+    """Clinicians and clinic administrators (the role, not the admin-site flag ``is_staff``)."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (user.is_staff or getattr(user, "is_clinician", False)):
+        if getattr(user, "role", None) not in {User.Role.CLINICIAN, User.Role.ADMIN}:
             raise PermissionDenied("Clinic staff only")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def _day(request: HttpRequest) -> date:
+def _viewer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # staff_required let only signed-in staff through
+    return user
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _day(request: HttpRequest, *, earliest: date, latest: date, what: str) -> date:
+    """The ``date`` asked for, kept within [earliest, latest] with a message saying why."""
+    today = local_today(clock.now())
+    raw = request.GET.get("date", "")
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(raw)
     except ValueError:
-        return local_today(clock.now())
+        if raw:
+            messages.warning(
+                request, "That date was not understood (use YYYY-MM-DD): showing today."
+            )
+        return min(max(today, earliest), latest)
+    if day > latest:
+        messages.warning(request, f"{what} go up to {_long(latest)}: showing that day.")
+        return latest
+    if day < earliest:
+        messages.warning(request, f"{what} start on {_long(earliest)}: showing that day.")
+        return earliest
+    return day
+
+
+def _longest_horizon() -> int:
+    return Service.objects.aggregate(days=Max("horizon_days"))["days"] or 0
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One booking as the calendar may show it: busy time only, unless ``in_care``."""
+
+    start: datetime
+    end: datetime
+    practitioner: str
+    place: str
+    in_care: bool
+    reference: str = ""
+    service: str = ""
+    patient: str = ""
+    status: str = ""
+    status_label: str = ""
+
+
+def _entry(b: Booking) -> CalendarEntry:
+    place = "Remote"
+    if b.site is not None:
+        place = b.site.name + (f", {b.room.name}" if b.room is not None else "")
+    busy = CalendarEntry(
+        start=b.start.astimezone(LONDON),
+        end=b.end.astimezone(LONDON),
+        practitioner=b.practitioner.name,
+        place=place,
+        in_care=False,
+    )
+    if not getattr(b, "in_care", False):
+        return busy
+    return replace(
+        busy,
+        in_care=True,
+        reference=b.reference,
+        service=b.service.name,
+        patient=b.name,
+        status=b.status,
+        status_label=b.get_status_display(),
+    )
 
 
 @staff_required
 def calendar(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
     view = "week" if request.GET.get("view") == "week" else "day"
-    day = _day(request)
+    latest = local_today(clock.now()) + timedelta(days=_longest_horizon())
+    day = _day(request, earliest=CALENDAR_EARLIEST, latest=latest, what="Bookings")
     first_day = day - timedelta(days=day.weekday()) if view == "week" else day
     days = 7 if view == "week" else 1
     site = Site.objects.filter(slug=request.GET.get("site", "")).first()
     practitioner = Practitioner.objects.filter(slug=request.GET.get("practitioner", "")).first()
-    bookings = list(
-        booking_list_for_calendar(
-            first_day=first_day, days=days, site=site, practitioner=practitioner
+    entries = [
+        _entry(b)
+        for b in booking_list_for_calendar(
+            first_day=first_day, days=days, viewer=viewer, site=site, practitioner=practitioner
         )
-    )
-    columns = []
-    for i in range(days):
-        current = first_day + timedelta(days=i)
-        columns.append(
-            (current, [b for b in bookings if b.start.astimezone(LONDON).date() == current])
+    ]
+    shown = sum(1 for e in entries if e.in_care)
+    if shown:
+        # Who saw which patients' names: one row per page view, naming no one.
+        audit_record(
+            actor=viewer,
+            action=AuditEvent.Action.VIEW,
+            object_type="booking_calendar",
+            object_id=first_day.isoformat(),
+            detail=(
+                f"{view} view from {first_day.isoformat()}: {shown} bookings with patient "
+                f"details (site={site.slug if site else 'all'}, "
+                f"practitioner={practitioner.slug if practitioner else 'all'})"
+            ),
         )
+    columns = [
+        (current, [e for e in entries if e.start.date() == current])
+        for current in (first_day + timedelta(days=i) for i in range(days))
+    ]
     step = timedelta(days=days)
     context = {
         "view": view,
@@ -92,27 +192,39 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "practitioner": practitioner,
         "sites": Site.objects.filter(is_active=True),
         "practitioners": Practitioner.objects.filter(is_active=True),
-        "prev_day": first_day - step,
-        "next_day": first_day + step,
+        "prev_day": first_day - step if first_day - step >= CALENDAR_EARLIEST else None,
+        "next_day": first_day + step if first_day + step <= latest else None,
     }
     return render(request, "booking/staff/calendar.html", context)
 
 
-def _booking(reference: str) -> Booking:
+def _booking(request: HttpRequest, reference: str) -> Booking:
+    """The booking if the viewer may see its details; anyone else gets a 404 (not a 403, which
+    would confirm that the reference exists)."""
     try:
-        return booking_get(reference=reference)
+        return booking_get_for_staff(reference=reference, viewer=_viewer(request))
     except Booking.DoesNotExist as exc:
         raise Http404("No such booking") from exc
 
 
+def _after_change(request: HttpRequest, booking: Booking) -> HttpResponse:
+    """Back to the booking, or to its day on the calendar once the viewer may no longer see it
+    (e.g. a clinician who booked a caller in with a colleague, or cancelled a booking)."""
+    if bookings_visible(viewer=_viewer(request)).filter(pk=booking.pk).exists():
+        return redirect("booking_staff:booking", reference=booking.reference)
+    day = booking.start.astimezone(LONDON).date().isoformat()
+    return redirect(reverse("booking_staff:calendar") + f"?date={day}")
+
+
 @staff_required
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = _booking(reference)
+    booking = _booking(request, reference)
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         object_type="booking",
         object_id=booking.pk,
+        subject_user_id=booking.user_id,
     )
     return render(
         request,
@@ -134,13 +246,13 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def booking_action(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = _booking(reference)
+    booking = _booking(request, reference)
     action = request.POST.get("action", "")
     try:
         if action == "cancel":
-            booking_cancel(booking=booking, by_staff=True)
+            booking = booking_cancel(booking=booking, by_staff=True)
         elif action in {Booking.Status.ATTENDED, Booking.Status.NO_SHOW}:
-            booking_mark(booking=booking, status=action)
+            booking = booking_mark(booking=booking, status=action)
         else:
             raise PolicyError("Unknown action.")
     except (PolicyError, BookingInputError) as exc:
@@ -151,10 +263,11 @@ def booking_action(request: HttpRequest, reference: str) -> HttpResponse:
             action=AuditEvent.Action.UPDATE,
             object_type="booking",
             object_id=booking.pk,
+            subject_user_id=booking.user_id,
             detail=action,
         )
         messages.success(request, f"Booking {booking.reference}: {action.replace('_', '-')}.")
-    return redirect("booking_staff:booking", reference=booking.reference)
+    return _after_change(request, booking)
 
 
 @staff_required
@@ -167,7 +280,14 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
     ).first()
     site_slug = request.GET.get("site") or request.POST.get("site", "")
     site = Site.objects.filter(slug=site_slug).first()
-    day = _day(request)
+    today = local_today(clock.now())
+    horizon = service.horizon_days if service is not None else _longest_horizon()
+    day = _day(
+        request,
+        earliest=today,
+        latest=today + timedelta(days=horizon),
+        what="Bookings for this service" if service is not None else "Bookings",
+    )
     form = BookingRequestForm(request.POST or None, staff=True)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -188,8 +308,12 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.errors.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Booked {booking.reference}; the patient has been emailed.")
-            return redirect("booking_staff:booking", reference=booking.reference)
+            messages.success(
+                request,
+                f"Booked {booking.reference} with {booking.practitioner.name}; "
+                "the patient has been emailed.",
+            )
+            return _after_change(request, booking)
     slots: dict[date, Any] = {}
     if service is not None and (service.is_remote or site is not None):
         slots = slots_by_day(
@@ -237,7 +361,7 @@ def book_course(request: HttpRequest) -> HttpResponse:
             first = course.bookings.order_by("start").first()
             messages.success(request, f"Course {course.reference} booked: every session.")
             if first is not None:
-                return redirect("booking_staff:booking", reference=first.reference)
+                return _after_change(request, first)
             return redirect("booking_staff:calendar")
     status = 422 if form.errors else 200
     return render(request, "booking/staff/course.html", {"form": form}, status=status)
@@ -245,4 +369,8 @@ def book_course(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def deliveries(request: HttpRequest) -> HttpResponse:
-    return render(request, "booking/staff/deliveries.html", {"messages_log": outbox_list()})
+    return render(
+        request,
+        "booking/staff/deliveries.html",
+        {"messages_log": outbox_list(viewer=_viewer(request))},
+    )

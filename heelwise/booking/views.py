@@ -15,7 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from heelwise.assessment.selectors import assessment_get_by_booking_token
+from heelwise.assessment.models import Assessment
+from heelwise.assessment.selectors import (
+    assessment_get_by_booking_token,
+    assessment_get_for_viewer,
+)
+from heelwise.assessment.views import _result_ids as assessment_result_ids
 from heelwise.booking import clock
 from heelwise.booking.availability import (
     LONDON,
@@ -45,7 +50,6 @@ from heelwise.booking.selectors import (
 from heelwise.booking.services import (
     PatientDetails,
     PolicyError,
-    booking_attach_assessment,
     booking_can_cancel_online,
     booking_can_reschedule_online,
     booking_cancel,
@@ -83,47 +87,111 @@ def _site(service: Service, slug: str) -> Site | None:
     return site
 
 
-def _first_day(request: HttpRequest) -> date:
+def _last_day(service: Service) -> date:
+    """The last local day this service can be booked (its booking horizon)."""
+    return local_today(clock.now()) + timedelta(days=service.horizon_days)
+
+
+def _first_day(request: HttpRequest, service: Service) -> date:
+    """The first day of the week of times to show: the ``date`` asked for, from today up to the
+    service's booking horizon (a later date says so and shows the horizon's last week)."""
     today = local_today(clock.now())
+    last = _last_day(service)
+    raw = request.GET.get("date", "")
     try:
-        chosen = date.fromisoformat(request.GET.get("date", ""))
+        chosen = date.fromisoformat(raw)
     except ValueError:
+        if raw:
+            messages.warning(request, "That date was not understood: showing times from today.")
         return today
+    if chosen > last:
+        messages.warning(
+            request,
+            f"{service.name} can be booked up to {service.horizon_days} days ahead "
+            f"(until {last.day} {last:%B %Y}): showing the last week you can book.",
+        )
+        return max(today, last - timedelta(days=WEEK - 1))
     return max(chosen, today)
 
 
 def _week(
-    service: Service, site: Site | None, first_day: date, practitioner_id: int | None
+    service: Service,
+    site: Site | None,
+    first_day: date,
+    practitioner_id: int | None,
+    *,
+    moving: Booking | None = None,
 ) -> list[tuple[date, list[Any]]]:
+    """A week of free times. ``moving``: the booking being rescheduled, whose own time (and
+    buffer) does not block the times around it; its current start is not offered."""
     found = slots_by_day(
-        slots_list(
+        slot
+        for slot in slots_list(
             service=service,
             site=site,
             first_day=first_day,
             days=WEEK,
             practitioner_id=practitioner_id,
+            exclude_booking_id=moving.pk if moving is not None else None,
         )
+        if moving is None or slot.start != moving.start
     )
     return [
         (day, found.get(day, [])) for day in (first_day + timedelta(days=i) for i in range(WEEK))
     ]
 
 
+def _week_nav(service: Service, first_day: date) -> dict[str, Any]:
+    today = local_today(clock.now())
+    next_day = first_day + timedelta(days=WEEK)
+    return {
+        "first_day": first_day,
+        "prev_day": max(today, first_day - timedelta(days=WEEK)) if first_day > today else None,
+        "next_day": next_day if next_day <= _last_day(service) else None,
+        "last_day": _last_day(service),
+    }
+
+
 ASSESSMENT_SESSION_KEY = "booking_assessment_token"
 
 
-def _shared_assessment(request: HttpRequest) -> Any:
-    """The self-assessment this visitor chose to attach to the booking, if any."""
+def _assessment_for_visitor(request: HttpRequest, token: str) -> Assessment | None:
+    """The assessment a booking token names, only if this visitor may see it: its owner
+    (signed in), or while unsaved the browser that took it (``assessment_get_for_viewer``). A
+    token alone (e.g. a link someone else was given) attaches nothing."""
+    named = assessment_get_by_booking_token(token=token)
+    if named is None:
+        return None
+    return assessment_get_for_viewer(
+        public_id=named.public_id,
+        user=request.user,
+        session_ids=assessment_result_ids(request),
+    )
+
+
+def _shared_assessment(request: HttpRequest) -> Assessment | None:
+    """The self-assessment this visitor chose to attach to the booking, if they still may see
+    it (checked again at every step: a sign-out or an expired result drops it)."""
     token = request.session.get(ASSESSMENT_SESSION_KEY)
-    return assessment_get_by_booking_token(token=token) if token else None
+    return _assessment_for_visitor(request, token) if token else None
 
 
 def start(request: HttpRequest) -> HttpResponse:
     """Choose a service. ``?assessment=<signed token>`` (from a self-assessment result) attaches
-    that assessment to the booking; ``?service=<slug>`` skips straight to that service."""
+    that assessment to the booking if this visitor may see it; ``?service=<slug>`` skips
+    straight to that service."""
     token = request.GET.get("assessment", "")
-    if token and assessment_get_by_booking_token(token=token) is not None:
-        request.session[ASSESSMENT_SESSION_KEY] = token
+    if token:
+        if _assessment_for_visitor(request, token) is not None:
+            request.session[ASSESSMENT_SESSION_KEY] = token
+        else:
+            request.session.pop(ASSESSMENT_SESSION_KEY, None)
+            messages.warning(
+                request,
+                "The self-assessment in this link cannot be shared from here: open its result "
+                "in the browser you took it in (or sign in to the account it is saved to) and "
+                "use its booking button. You can still book without it.",
+            )
     wanted = request.GET.get("service", "")
     if wanted and any(s.slug == wanted for s in bookable_services()):
         return redirect("booking:site", service=wanted)
@@ -146,22 +214,18 @@ def choose_site(request: HttpRequest, service: str) -> HttpResponse:
 def times(request: HttpRequest, service: str, site: str) -> HttpResponse:
     svc = _service(service)
     where = _site(svc, site)
-    first_day = _first_day(request)
+    first_day = _first_day(request, svc)
     practitioners = Practitioner.objects.filter(
         is_active=True, weekly_availability__site=where
     ).distinct()
     chosen = request.GET.get("practitioner", "")
     practitioner_id = int(chosen) if chosen.isdigit() else None
-    today = local_today(clock.now())
     context = {
         "service": svc,
         "site": where,
         "site_slug": site,
         "week": _week(svc, where, first_day, practitioner_id),
-        "first_day": first_day,
-        "prev_day": first_day - timedelta(days=WEEK) if first_day > today else None,
-        "next_day": first_day + timedelta(days=WEEK),
-        "last_day": today + timedelta(days=svc.horizon_days),
+        **_week_nav(svc, first_day),
         "practitioners": practitioners,
         "practitioner_id": practitioner_id,
         "waitlist_form": WaitlistForm(initial={"day": first_day}),
@@ -201,9 +265,11 @@ def details(request: HttpRequest, service: str, site: str) -> HttpResponse:
     context = _summary(svc, where, start_at)
     context["shared_assessment"] = _shared_assessment(request)
     if request.method == "GET":
-        context["form"] = PatientDetailsForm()
+        context["form"] = PatientDetailsForm(
+            initial=_known_details(request), phone_required=svc.is_remote
+        )
         return render(request, "booking/details.html", context)
-    form = PatientDetailsForm(request.POST)
+    form = PatientDetailsForm(request.POST, phone_required=svc.is_remote)
     if not form.is_valid():
         context["form"] = form
         return render(request, "booking/details.html", context, status=422)
@@ -211,6 +277,14 @@ def details(request: HttpRequest, service: str, site: str) -> HttpResponse:
         context["form"] = form
         return render(request, "booking/confirm.html", context)
     return _confirm(request, svc, where, start_at, form)
+
+
+def _known_details(request: HttpRequest) -> dict[str, str]:
+    """A signed-in person's name and email, to pre-fill the details form."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {"name": getattr(user, "full_name", ""), "email": getattr(user, "email", "")}
 
 
 def _confirm(
@@ -237,6 +311,7 @@ def _confirm(
                 name=cd["name"], email=cd["email"], phone=cd["phone"], notes=cd["notes"]
             ),
             user=request.user,
+            assessment=_shared_assessment(request),
         )
     except SlotTaken:
         messages.error(request, "Sorry, that time has just been booked. Please choose another.")
@@ -244,10 +319,7 @@ def _confirm(
     except BookingInputError as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
         return redirect("booking:times", service=svc.slug, site=data["site"])
-    shared = _shared_assessment(request)
-    if shared is not None:
-        booking_attach_assessment(booking=booking, assessment=shared)
-        request.session.pop(ASSESSMENT_SESSION_KEY, None)
+    request.session.pop(ASSESSMENT_SESSION_KEY, None)
     return redirect("booking:done", token=manage_token(booking))
 
 
@@ -311,13 +383,12 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, "Your booking has been moved. We have emailed you.")
             return redirect("booking:manage", token=token)
     context = _manage_context(booking, token)
-    first_day = _first_day(request)
-    context.update(
-        week=_week(booking.service, booking.site, first_day, None),
-        first_day=first_day,
-        next_day=first_day + timedelta(days=WEEK),
-        prev_day=first_day - timedelta(days=WEEK) if first_day > local_today(clock.now()) else None,
-    )
+    if context["can_reschedule"]:
+        first_day = _first_day(request, booking.service)
+        context.update(
+            week=_week(booking.service, booking.site, first_day, None, moving=booking),
+            **_week_nav(booking.service, first_day),
+        )
     return render(request, "booking/reschedule.html", context)
 
 
@@ -326,7 +397,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 def waitlist(request: HttpRequest, service: str, site: str) -> HttpResponse:
     svc = _service(service)
     where = _site(svc, site)
-    form = WaitlistForm(request.POST)
+    form = WaitlistForm(request.POST, horizon_days=svc.horizon_days)
     if not form.is_valid():
         for field, errors in form_errors(form).items():
             messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")

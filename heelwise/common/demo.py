@@ -19,8 +19,8 @@ SITES: list[dict[str, Any]] = [
     {
         "slug": "london",
         "name": "London (Harley Street)",
-        "building": "104 Harley Street",
-        "street": "Harley Street",
+        "building": "",
+        "street": "104 Harley Street",
         "area": "Marylebone",
         "city": "London",
         "postcode": "W1G 7JD",

@@ -153,3 +153,32 @@ def test_a_cached_service_is_never_used_stale(client: Client, clinic: None) -> N
     Service.objects.filter(slug="discovery-call").update(is_active=False)
     gone = _post(client, start="2027-03-22T14:00:00+00:00", email="c@example.com")
     assert gone.status_code == 422 and "service" in gone.json()["errors"]
+
+
+class HorizonAndPhoneApiTests:
+    def test_a_date_beyond_the_horizon_is_a_422_naming_date(
+        self, client: Client, clinic: None
+    ) -> None:
+        response = client.get("/api/v1/slots?service=discovery-call&date=9999-12-30&days=7")
+        assert response.status_code == 422
+        assert response.json()["errors"]["date"] == [
+            "date is beyond the booking horizon of 30 days (the last bookable day is 2027-04-09)."
+        ]
+        last = client.get("/api/v1/slots?service=discovery-call&date=2027-04-09&days=60")
+        assert last.status_code == 200
+
+    def test_a_call_needs_a_phone_number(self, client: Client, clinic: None) -> None:
+        response = _post(client, phone="")
+        assert response.status_code == 422
+        assert response.json()["errors"]["phone"] == [
+            "Enter a phone number: the clinician will call you on it."
+        ]
+        assert not Booking.objects.exists()
+        in_person = _post(
+            client,
+            service="follow-up",
+            site="london",
+            start="2027-03-22T10:00:00+00:00",
+            phone="",
+        )
+        assert in_person.status_code == 201

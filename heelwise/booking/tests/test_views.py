@@ -174,6 +174,11 @@ class StaffAccessTests:
     def test_staff_book_for_a_caller_and_mark_attendance(
         self, client: Client, clinic: None, bob: Any, set_now: Any
     ) -> None:
+        from heelwise.clinics.models import Practitioner
+
+        # Bob works as Oliver Eaton's practitioner record (the Monday practitioner in London).
+        Practitioner.objects.filter(user=bob).update(user=None)
+        Practitioner.objects.filter(slug="oliver-eaton").update(user=bob)
         client.force_login(bob)
         page = client.get("/staff/bookings/new/?service=follow-up&site=london&date=2027-03-22")
         assert b'name="start"' in page.content
@@ -262,3 +267,191 @@ def test_admin_configures_booking(client: Client, clinic: None, patient: Patient
         assert client.get(f"/admin/booking/{model}/").status_code == 200, model
     booking = Booking.objects.get()
     assert client.get(f"/admin/booking/booking/{booking.pk}/change/").status_code == 200
+
+
+FAR = "9999-12-30"
+
+
+class FarDateTests:
+    """A date past the booking horizon (or the calendar's end) is explained, never a 500."""
+
+    def test_the_times_page_shows_the_last_bookable_week(
+        self, client: Client, clinic: None
+    ) -> None:
+        for url in ("/book/discovery-call/remote/", "/book/initial-consultation/london/"):
+            response = client.get(f"{url}?date={FAR}")
+            assert response.status_code == 200, url
+            assert b"days ahead" in response.content
+            assert b"the last week you can book" in response.content
+        page = client.get(f"/book/discovery-call/remote/?date={FAR}").content.decode()
+        # 30 days from Wednesday 10 March 2027: the week up to Friday 9 April, no "Next week".
+        assert "Times from Saturday 3 April 2027" in page and "Next week" not in page
+
+    def test_the_reschedule_page_shows_the_last_bookable_week(
+        self, client: Client, clinic: None, patient: PatientDetails
+    ) -> None:
+        booking = _book(patient)
+        page = client.get(f"/book/manage/{manage_token(booking)}/reschedule/?date={FAR}")
+        assert page.status_code == 200 and b"the last week you can book" in page.content
+
+    def test_the_staff_calendar_and_booking_page_stop_at_their_ends(
+        self, client: Client, clinic: None, bob: Any
+    ) -> None:
+        client.force_login(bob)
+        for url, expected in (
+            (f"/staff/bookings/?date={FAR}", "Bookings go up to 8 June 2027"),
+            (f"/staff/bookings/?date={FAR}&view=week", "Bookings go up to 8 June 2027"),
+            ("/staff/bookings/?date=0001-01-01&view=week", "Bookings start on 1 January 2000"),
+            (
+                f"/staff/bookings/new/?service=discovery-call&site=remote&date={FAR}",
+                "Bookings for this service go up to 9 April 2027",
+            ),
+        ):
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert expected in page.content.decode(), url
+
+    def test_the_waiting_list_refuses_a_day_beyond_the_horizon(
+        self, client: Client, clinic: None
+    ) -> None:
+        response = client.post(
+            "/book/discovery-call/remote/waitlist/",
+            {"day": FAR, "name": "Wendy Waiting", "email": "wendy@example.com"},
+            follow=True,
+        )
+        assert b"up to 30 days ahead: choose a day up to 9 April 2027" in response.content
+        assert not WaitlistEntry.objects.exists()
+
+    def test_slots_list_reads_nothing_beyond_the_horizon(self, clinic: None) -> None:
+        from datetime import date
+
+        from heelwise.booking.availability import slots_list
+
+        service = Service.objects.get(slug="discovery-call")
+        assert slots_list(service=service, site=None, first_day=date.max, days=7) == []
+        assert slots_list(service=service, site=None, first_day=date.min, days=7) == []
+
+
+class RemotePhoneTests:
+    def test_the_details_form_requires_a_phone_number_for_a_call(
+        self, client: Client, clinic: None
+    ) -> None:
+        form = client.get(_details_url()).content.decode()
+        assert "The clinician will call you on this number." in form
+        data = {"start": START.isoformat(), "name": "Alice Runner", "email": "alice@example.com"}
+        response = client.post("/book/discovery-call/remote/details/", data)
+        assert response.status_code == 422
+        assert "Enter a phone number: the clinician will call you on it." in (
+            response.content.decode()
+        )
+        bad = client.post("/book/discovery-call/remote/details/", {**data, "phone": "12345"})
+        assert bad.status_code == 422 and b"Enter a UK phone number" in bad.content
+        with_phone = client.post(
+            "/book/discovery-call/remote/details/", {**data, "phone": "+44 7700 900123"}
+        )
+        assert with_phone.status_code == 200 and b"Confirm booking" in with_phone.content
+
+    def test_staff_cannot_book_a_call_without_a_number(
+        self, client: Client, clinic: None, bob: Any
+    ) -> None:
+        client.force_login(bob)
+        response = client.post(
+            "/staff/bookings/new/",
+            {
+                "service": "discovery-call",
+                "site": "remote",
+                "start": START.isoformat(),
+                "name": "Caller",
+                "email": "caller@example.com",
+            },
+        )
+        assert response.status_code == 422 and b"the clinician will call you" in response.content
+        assert not Booking.objects.exists()
+
+    def test_phone_numbers_are_checked_as_uk_or_international(self) -> None:
+        from heelwise.booking.forms import phone_problem
+
+        for good in (
+            "07700 900123",
+            "020 7946 0018",
+            "(020) 7946-0018",
+            "+44 7700 900123",
+            "0044 7700 900123",
+            "+1 212 555 0100",
+        ):
+            assert phone_problem(good) is None, good
+        for bad in (
+            "12345",
+            "7700 900123",
+            "+0 7700 900123",
+            "07700",
+            "call me",
+            "+44 7700 9001234567890",
+        ):
+            assert phone_problem(bad) is not None, bad
+
+
+class RescheduleTests:
+    def test_a_cancelled_booking_says_it_is_cancelled(
+        self, client: Client, clinic: None, patient: PatientDetails
+    ) -> None:
+        from heelwise.booking.services import booking_cancel
+
+        booking = _book(patient)
+        booking_cancel(booking=booking)
+        page = client.get(f"/book/manage/{manage_token(booking)}/reschedule/").content.decode()
+        assert "This booking is cancelled, so it cannot be moved." in page
+        assert "too close" not in page
+
+    def test_the_booking_being_moved_does_not_hide_the_times_next_to_it(
+        self, client: Client, clinic: None, patient: PatientDetails
+    ) -> None:
+        booking = _book(patient)  # 09:00-09:15, blocking Priya until 09:20 (buffer)
+        token = manage_token(booking)
+        page = client.get(f"/book/manage/{token}/reschedule/?date=2027-03-22").content.decode()
+        assert "Move to Monday 22 March, 09:15" in page
+        assert "Move to Monday 22 March, 09:00" not in page  # where it already is
+        client.post(
+            f"/book/manage/{token}/reschedule/",
+            {"start": datetime(2027, 3, 22, 9, 15, tzinfo=UTC).isoformat()},
+        )
+        booking.refresh_from_db()
+        assert booking.start == datetime(2027, 3, 22, 9, 15, tzinfo=UTC)
+
+    def test_moving_still_never_double_books(
+        self, client: Client, clinic: None, patient: PatientDetails
+    ) -> None:
+        mine = _book(patient)
+        other = PatientDetails(name="Bea Other", email="bea@example.com", phone="07700 900999")
+        _book(other, datetime(2027, 3, 22, 9, 45, tzinfo=UTC))
+        token = manage_token(mine)
+        page = client.get(f"/book/manage/{token}/reschedule/?date=2027-03-22").content.decode()
+        assert "Move to Monday 22 March, 09:30" not in page  # would run into Bea's 09:45
+        refused = client.post(
+            f"/book/manage/{token}/reschedule/",
+            {"start": datetime(2027, 3, 22, 9, 30, tzinfo=UTC).isoformat()},
+            follow=True,
+        )
+        assert b"has been moved" not in refused.content
+        mine.refresh_from_db()
+        assert mine.start == START and mine.sequence == 0
+
+
+class DetailsFormTests:
+    def test_optional_is_said_once(self, client: Client, clinic: None) -> None:
+        page = client.get(_details_url()).content.decode()
+        assert "(optional)" in page and page.count("(optional)") == 1  # the notes only
+        assert "(optional) <span" not in page and "? (optional)" not in page
+
+    def test_the_clinic_address_names_each_line_once(self, client: Client, clinic: None) -> None:
+        page = client.get("/book/initial-consultation/").content.decode()
+        assert "104 Harley Street, Marylebone, London, W1G 7JD" in page
+        assert "Harley Street, Harley Street" not in page
+
+    def test_a_signed_in_patient_finds_name_and_email_filled_in(
+        self, client: Client, clinic: None, alice: Any
+    ) -> None:
+        client.force_login(alice)
+        page = client.get(_details_url()).content.decode()
+        assert 'value="Alice Runner"' in page and 'value="alice@example.com"' in page
+        assert 'value="Alice Runner"' not in Client().get(_details_url()).content.decode()
