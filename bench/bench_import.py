@@ -10,7 +10,10 @@ its peak RSS (ru_maxrss) is the import's own: Django set-up, a fresh database (m
 beforehand), a runner, ``activities_store`` over ``archive_results`` (two spawned parsing
 processes over ``iter_archive`` shards) exactly as the background task and `heelwise runs
 import` call it. A second import of the same archive measures the
-all-duplicates path. Prints a markdown table for docs/benchmarks.md.
+all-duplicates path. ``--via-job`` instead runs the upload path of the web page in the child:
+``import_job_create`` (the upload held in the database in 2 MB chunks) then
+``import_job_process`` (copied chunk by chunk to a local temporary file and imported), so its
+peak RSS covers the database round trip. Prints a markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -74,6 +77,50 @@ def make_archive(path: Path, activities: int, seconds: int) -> None:
         zf.writestr("activities.csv", "\n".join(csv) + "\n")
 
 
+def child_via_job(archive: str, workers: int) -> None:
+    """Runs in a fresh process: the web upload path, then the task, with peak memory."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+    from django.conf import settings
+    from django.core.files import File
+
+    django.setup()
+    settings.RUNLOG_IMPORT_WORKERS = workers
+    # Queue the task without running it, so the upload and the task are timed apart.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from heelwise.accounts.models import User
+    from heelwise.runlog.importing import import_job_create, import_job_process
+    from heelwise.runlog.models import ImportChunk, Run
+
+    User.objects.filter(email="bench-import@example.com").delete()
+    user = User.objects.create_user("bench-import@example.com", "bench-password-1")
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    with open(archive, "rb") as fh:
+        job = import_job_create(user=user, upload=File(fh, name="export.zip"))
+    t1 = time.perf_counter()
+    import_job_process(job_id=job.pk)
+    t2 = time.perf_counter()
+    job.refresh_from_db()
+    stored = Run.objects.filter(user=user).count()
+    left = ImportChunk.objects.count()
+    user.delete()
+    print(
+        json.dumps(
+            {
+                "store_upload_s": t1 - t0,
+                "import_s": t2 - t1,
+                "status": job.status,
+                "stored": stored,
+                "chunks_left": left,
+                "rss_setup_mb": rss_before / 1024,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
 def child(archive: str, workers: int) -> None:
     """Runs in a fresh process: import twice, print JSON with times and peak memory."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -126,10 +173,13 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=3600)
     parser.add_argument("--workers", type=int, default=2, help="parsing processes (default 2)")
+    parser.add_argument(
+        "--via-job", action="store_true", help="measure the web upload path (database chunks)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.workers)
+        (child_via_job if args.via_job else child)(args.child, args.workers)
         return
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", DEFAULT_SQLITE)
@@ -144,8 +194,9 @@ def main() -> None:
         make_archive(archive, args.activities, args.seconds)
         build_s = time.perf_counter() - t0
         size_mb = archive.stat().st_size / 2**20
+        extra = ["--via-job"] if args.via_job else []
         out = subprocess.run(
-            [py, __file__, "--child", str(archive), "--workers", str(args.workers)],
+            [py, __file__, "--child", str(archive), "--workers", str(args.workers), *extra],
             check=True,
             env=env,
             cwd=ROOT,
@@ -164,6 +215,20 @@ def main() -> None:
         f"{size_mb:.0f} MB zipped (built in {build_s:.0f} s)\n"
     )
     print("| measure | value |\n|---|---|")
+    if args.via_job:
+        print(f"| upload held in the database (2 MB chunks), wall | {r['store_upload_s']:.1f} s |")
+        print(
+            f"| task: copy to a temporary file, parse ({args.workers} processes) and store, "
+            f"wall | {r['import_s']:.1f} s |"
+        )
+        print(f"| job status / activities stored | {r['status']} / {r['stored']} |")
+        print(f"| upload chunks left in the database afterwards | {r['chunks_left']} |")
+        print(
+            f"| peak RSS of the web + task process | {r['peak_rss_mb']:.0f} MB "
+            f"(Django set-up alone {r['rss_setup_mb']:.0f} MB) |"
+        )
+        print(f"| peak RSS of the largest parsing worker | {r['worker_peak_rss_mb']:.0f} MB |")
+        return
     print(
         f"| first import (parse + store), {args.workers} parsing process(es), wall "
         f"| {r['import_s']:.1f} s |"

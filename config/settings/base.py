@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Turns django-ratelimit's Ratelimited (block=True) into RATELIMIT_VIEW: a 429, not a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Refuses an oversized import upload (413) before CsrfViewMiddleware.process_view reads the
+    # body: every middleware's request phase runs before any process_view.
+    "heelwise.runlog.upload_limits.ImportSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -182,12 +185,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# No app keeps files in default storage or under MEDIA_ROOT: the app servers share no disk, so
+# an uploaded watch file is held in the database until a task worker imports it (runlog).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
 
 # --- Security ----------------------------------------------------------------------------------
 SECURE_HTTPS = env_bool("HEELWISE_HTTPS", default=False)
@@ -227,7 +230,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "heelwise.common.logging.RedactPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "class": "heelwise.common.logging.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },

@@ -4,10 +4,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from heelwise.accounts.models import User
+from heelwise.common.admin import AuditedReadsAdmin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedReadsAdmin[User], DjangoUserAdmin):
+    """Accounts stay editable (roles, access); opening the list or an account is audited."""
+
+    audit_subject = "pk"
     ordering = ("email",)
     list_display = ("email", "full_name", "role", "is_staff", "is_active")
     list_filter = ("role", "is_staff", "is_active")

@@ -50,9 +50,14 @@ class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to confirm it is you."},
     )
     confirm = forms.BooleanField(
-        label="I understand that my account, assessments and records will be permanently deleted."
+        label="I understand that my account, assessments and records will be permanently deleted "
+        "and my upcoming appointments cancelled.",
+        error_messages={
+            "required": "Tick the box to confirm that you understand what will be deleted."
+        },
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,11 +57,15 @@ def user_export(*, user: User) -> dict[str, Any]:
 def user_delete(*, user: User) -> None:
     """Erase the account and the personal data every app holds about it (GDPR Art. 17).
 
-    The audit trail keeps the fact that an erasure happened, with no personal data in it.
+    The audit trail keeps the fact that an erasure happened, with no personal data in it; the
+    admin's change history about the account keeps its entries but no longer names the person.
     """
     user_id = user.pk
     for provider in providers():
         provider.erase(user)
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user_id)
+    ).update(object_repr=f"user #{user_id} (erased)")
     audit_record(
         actor=None,
         action="delete",

@@ -1,4 +1,9 @@
-"""Django admin for booking configuration, bookings and the email delivery log."""
+"""Django admin for booking configuration, bookings and the email delivery log.
+
+The clinic's configuration (availability, breaks, time off, policies, course plans) is edited
+here. Bookings, courses, the waiting list and the delivery log are patient records: read-only
+(changes go through the booking services and staff pages, which keep invites, reminders and the
+waiting list right) and every list or record opened is audited."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from heelwise.booking.models import (
     WaitlistEntry,
     WeeklyAvailability,
 )
+from heelwise.common.admin import PatientDataAdmin
 
 
 @admin.register(WeeklyAvailability)
@@ -65,8 +71,10 @@ class CourseBookingInline(admin.TabularInline[Booking, Course]):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin[Course]):
+class CourseAdmin(PatientDataAdmin[Course]):
+    audit_subject = None  # a course's bookings carry the patient
     list_display = ("reference", "plan", "created")
+    list_select_related = ("plan",)
     inlines = [CourseBookingInline]
 
 
@@ -79,7 +87,7 @@ class OutboxInline(admin.TabularInline[OutboxMessage, Booking]):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin[Booking]):
+class BookingAdmin(PatientDataAdmin[Booking]):
     """Bookings are made and changed through the booking services (staff pages), which keep the
     calendar invites and reminders right; the admin shows them read-only."""
 
@@ -90,22 +98,20 @@ class BookingAdmin(admin.ModelAdmin[Booking]):
     list_select_related = ("service", "site", "practitioner", "room")
     inlines = [OutboxInline]
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin[WaitlistEntry]):
+class WaitlistEntryAdmin(PatientDataAdmin[WaitlistEntry]):
+    audit_subject = None  # matched to a person by email only
     list_display = ("id", "service", "site", "day", "status", "offered_start", "created")
     list_filter = ("status", "service", "site")
+    list_select_related = ("service", "site")
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
+class OutboxMessageAdmin(PatientDataAdmin[OutboxMessage]):
     """The email delivery log."""
+
+    audit_subject = "booking__user"
 
     list_display = (
         "id",
@@ -120,6 +126,3 @@ class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     list_filter = ("status", "kind")
     list_select_related = ("booking",)
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False

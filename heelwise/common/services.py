@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
+
+from django.conf import settings
 
 from heelwise.common.models import AuditEvent
 
@@ -23,3 +26,10 @@ def audit_record(
         subject_user_id=subject_user_id,
         detail=detail[:200],
     )
+
+
+def session_purge_expired() -> None:
+    """Delete expired sessions (what ``manage.py clearsessions`` does), e.g. an anonymous
+    visitor's unfinished questionnaire answers once its session has expired."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -8,9 +10,10 @@ from django.core.exceptions import ValidationError
 
 from heelwise.runlog.importing import MAX_UPLOAD_BYTES
 from heelwise.runlog.models import CheckIn, Shoe
+from heelwise.runlog.plausibility import date_problem, speed_problem
 from heelwise.runlog.progression import load_rules
 from heelwise.runlog.redflags import RED_FLAGS
-from heelwise.runlog.services import LONDON
+from heelwise.runlog.services import LONDON, checkin_version
 
 PAIN_CHOICES = [(str(i), str(i)) for i in range(11)]
 OPTIONAL_PAIN = [("", "No run today"), *PAIN_CHOICES]
@@ -79,11 +82,13 @@ class CheckInForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # Which saved check-in the form showed: a check-in saved since is not silently replaced.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     @classmethod
     def initial_from(cls, checkin: CheckIn | None) -> dict[str, Any]:
         if checkin is None:
-            return {}
+            return {"version": ""}
         settled = {True: "yes", False: "no", None: ""}[checkin.settled_by_morning]
         return {
             "first_step_pain": str(checkin.first_step_pain),
@@ -93,6 +98,7 @@ class CheckInForm(forms.Form):
             "exercises": checkin.exercises,
             "red_flags": checkin.red_flags,
             "notes": checkin.notes,
+            "version": checkin_version(checkin),
         }
 
     @property
@@ -117,11 +123,30 @@ class RunForm(forms.Form):
     )
     notes = forms.CharField(label="Notes", required=False, max_length=500)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.today = today
         field = self.fields["shoe"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Shoe.objects.filter(user=user, retired=False)
+
+    def clean_day(self) -> date:
+        value: date = self.cleaned_data["day"]
+        problem = date_problem(value, today=self.today)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        minutes, distance = data.get("minutes"), data.get("distance_km")
+        if minutes is not None and distance is not None:
+            problem = speed_problem(
+                sport=data.get("sport") or "", distance_m=distance * 1000, duration_s=minutes * 60
+            )
+            if problem:
+                self.add_error("distance_km", problem)
+        return data
 
     @property
     def start(self) -> datetime:
@@ -139,6 +164,21 @@ class ShoeForm(forms.ModelForm):
             "is_default": "Use for new runs by default",
             "retired": "Retired",
         }
+
+
+class ShoeAddForm(ShoeForm):
+    """The "Add a pair" form: a one-time key, so sending the same form twice adds one pair."""
+
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"submission_key": secrets.token_hex(16)})
+        super().__init__(*args, **kwargs)
+
+    def clean_submission_key(self) -> str:
+        """A key that is not one this form made (an old page, a script) adds without the check."""
+        value: str = self.cleaned_data.get("submission_key") or ""
+        return value if re.fullmatch(r"[0-9a-f]{32}", value) else ""
 
 
 class ImportForm(forms.Form):

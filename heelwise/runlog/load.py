@@ -3,7 +3,10 @@
 Weeks are ISO weeks (Monday to Sunday) of the activity's local date, which the importer computes
 from the file's own UTC offset or else Europe/London. Distances are metres, times seconds.
 
-* Week-on-week change: ``(this week - last week) / last week``.
+* Week-on-week change: ``(this week - last week) / last week``, for whole weeks. The week in
+  progress is never compared with a whole one: the dashboard's headline compares the last 7
+  days with the 7 days before them (``rolling_week``). No change is given when the earlier
+  period had no running (there is nothing to compare with).
 * The two-week rise flag (Nielsen et al. 2014, JOSPT 44(10):739-747, Danish novice runners:
   a rise of more than 30% over two weeks was associated with more "distance-related" injuries
   than a rise under 10%). The comparison used here, stated exactly: week W is flagged when its
@@ -98,6 +101,41 @@ def weekly_load(sessions: Iterable[Session], *, first: date, last: date) -> list
         )
         monday += timedelta(weeks=1)
     return weeks
+
+
+@dataclass(frozen=True, slots=True)
+class Rolling:
+    """The last 7 days (today included) against the 7 days before them."""
+
+    distance_m: float
+    sessions: int
+    before_m: float
+
+    @property
+    def distance_km(self) -> float:
+        return self.distance_m / 1000
+
+    @property
+    def before_km(self) -> float:
+        return self.before_m / 1000
+
+    @property
+    def change(self) -> float | None:
+        """The fraction of change, None when the 7 days before had no running."""
+        return _change(self.distance_m, self.before_m)
+
+
+def rolling_week(sessions: Iterable[Session], *, today: date) -> Rolling:
+    now = before = 0.0
+    count = 0
+    for s in sessions:
+        age = (today - s.day).days
+        if 0 <= age < 7:
+            now += s.distance_m
+            count += 1
+        elif 7 <= age < 14:
+            before += s.distance_m
+    return Rolling(distance_m=now, sessions=count, before_m=before)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,13 @@ class Shoe(models.Model):
     is_default = models.BooleanField(default=False)
     retired = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    submission_key = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="The one-time key of the form that added the pair: the same form sent twice "
+        "adds one pair.",
+    )
 
     class Meta:
         ordering = ["retired", "-is_default", "name"]
@@ -38,7 +45,12 @@ class Shoe(models.Model):
                 fields=["user"],
                 condition=models.Q(is_default=True),
                 name="runlog_one_default_shoe_per_user",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="runlog_shoe_one_per_submission",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,16 +169,21 @@ class ImportJob(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     upload_name = models.CharField(max_length=255, help_text="The file name the runner sent.")
-    storage_name = models.CharField(max_length=255, blank=True)
+    upload_bytes = models.PositiveBigIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the job last showed progress; housekeeping fails a job silent too long.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="runlog_importjob_stale")]
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.status})"
@@ -180,6 +197,25 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ImportChunk(models.Model):
+    """A piece of an uploaded file, held in the database from the upload until its import job
+    ends, so a task worker on any host can read it (no shared disk). Deleted when the job
+    finishes or fails, by housekeeping for a job whose worker died, and with the job on erasure.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="runlog_importchunk_job_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of import {self.job_id}"
 
 
 class Programme(models.Model):

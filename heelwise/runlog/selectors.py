@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from heelwise.runlog import alerts, load, progression
 from heelwise.runlog.models import CheckIn, ImportJob, Programme, Run, Shoe
@@ -156,10 +157,12 @@ class SeriesRow:
     weeks: int
     distance_km: float
     sessions: int
-    change: float | None
+    change: float | None  # None: no earlier running to compare with, or ``in_progress``
     nielsen_flag: bool
+    rise_baseline: bool  # whether some week of the row had running two weeks before it
     morning: float | None
     during: float | None
+    in_progress: bool = False  # the row holds the current week, not yet over
 
 
 @dataclass
@@ -167,6 +170,7 @@ class Dashboard:
     today: date
     weeks: list[load.Week]
     pain: list[PainWeek]
+    recent: load.Rolling
     acwr: load.Acwr | None
     alerts: list[alerts.Alert]
     programme: Programme | None
@@ -189,18 +193,22 @@ class Dashboard:
             during = [p.during for _, p in chunk if p.during is not None]
             dist = sum(w.distance_km for w, _ in chunk)
             prev = rows[-1].distance_km if rows else None
+            in_progress = chunk[-1][0].start + timedelta(days=6) >= self.today
+            change = (
+                chunk[0][0].change if block == 1 else (None if not prev else (dist - prev) / prev)
+            )
             rows.append(
                 SeriesRow(
                     start=chunk[0][0].start,
                     weeks=len(chunk),
                     distance_km=dist,
                     sessions=sum(w.sessions for w, _ in chunk),
-                    change=chunk[0][0].change
-                    if block == 1
-                    else (None if not prev else (dist - prev) / prev),
+                    change=None if in_progress else change,
                     nielsen_flag=any(w.nielsen_flag for w, _ in chunk),
+                    rise_baseline=any(w.two_week_change is not None for w, _ in chunk),
                     morning=round(sum(morning) / len(morning), 1) if morning else None,
                     during=round(sum(during) / len(during), 1) if during else None,
+                    in_progress=in_progress,
                 )
             )
         return rows
@@ -266,6 +274,20 @@ def _checkin_days(user: Any, since: date, today: date) -> list[progression.Day]:
     )
 
 
+def _first_week_shown(
+    user: Any, first: date, sessions: list[load.Session], days: list[progression.Day]
+) -> date:
+    """``first``, or a later Monday: weeks before the account existed are not shown as rest
+    weeks, unless the runner logged (or imported) something from then."""
+    joined = getattr(user, "date_joined", None)
+    if joined is None:
+        return first
+    earliest = min(
+        [timezone.localtime(joined).date(), *(s.day for s in sessions), *(d.day for d in days)]
+    )
+    return max(first, load.week_start(earliest))
+
+
 def dashboard_get(*, user: Any, today: date, weeks: int = 26) -> Dashboard:
     """Everything the dashboard shows, in three to four queries for any length of history."""
     first = load.week_start(today) - timedelta(weeks=weeks - 1)
@@ -277,6 +299,7 @@ def dashboard_get(*, user: Any, today: date, weeks: int = 26) -> Dashboard:
         ).values_list("local_date", "distance_m", "duration_s")
     ]
     days = _checkin_days(user, since, today)
+    first = _first_week_shown(user, first, sessions, days)
     programme = Programme.objects.filter(user=user, active=True).first()
     blockers = programme_blockers(user)
     rules = progression.load_rules()
@@ -305,6 +328,7 @@ def dashboard_get(*, user: Any, today: date, weeks: int = 26) -> Dashboard:
             first,
             today,
         ),
+        recent=load.rolling_week(sessions, today=today),
         acwr=load.acwr(sessions, today=today),
         alerts=alerts.pain_alerts([(d.day, d.morning_pain) for d in days], today=today),
         programme=programme,

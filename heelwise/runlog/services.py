@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from heelwise.common.models import AuditEvent
 from heelwise.common.services import audit_record
 from heelwise.runlog.models import CheckIn, ImportJob, Programme, Run, Shoe
+from heelwise.runlog.plausibility import date_problem, speed_problem
 from heelwise.runlog.progression import load_rules
 from heelwise.runlog.redflags import BY_KEY
 
@@ -40,6 +42,24 @@ def kind_for_sport(sport: str) -> str:
 # --- Check-ins ---------------------------------------------------------------------------------
 
 
+class CheckInExistsError(Exception):
+    """The day's check-in was saved (in another tab, or by a second click) after the form that
+    is being saved was shown; ``checkin`` is the saved one, left unchanged."""
+
+    def __init__(self, checkin: CheckIn) -> None:
+        super().__init__("a check-in for this day was saved after the form was shown")
+        self.checkin = checkin
+
+
+def checkin_version(checkin: CheckIn | None) -> str:
+    """Which saved state of a day's check-in a form showed ("" when there was none)."""
+    return "" if checkin is None else checkin.updated_at.isoformat()
+
+
+def _checkin_for_update(user: Any, day: date) -> CheckIn | None:
+    return CheckIn.objects.select_for_update().filter(user=user, date=day).first()
+
+
 @transaction.atomic
 def checkin_save(
     *,
@@ -52,22 +72,42 @@ def checkin_save(
     exercises: str = "",
     notes: str = "",
     red_flags: list[str] | tuple[str, ...] = (),
+    expected_version: str | None = None,
 ) -> CheckIn:
-    """Create or replace the runner's check-in for ``day`` (one per day)."""
+    """Create or update the runner's check-in for ``day`` (one per day).
+
+    ``expected_version`` is ``checkin_version`` of the check-in the form showed: when the day's
+    check-in has changed since (another tab, a second submit), it is not overwritten but raised
+    as ``CheckInExistsError``, unless this save would change nothing. ``None``: no such check.
+    Two requests saving the same day at once both succeed, the later one updating."""
     unknown = set(red_flags) - set(BY_KEY)
     if unknown:
         raise ValueError(f"unknown red flags: {sorted(unknown)}")
-    checkin = CheckIn.objects.filter(user=user, date=day).first() or CheckIn(user=user, date=day)
-    checkin.first_step_pain = first_step_pain
-    checkin.run_pain_during = run_pain_during
-    checkin.run_pain_after = run_pain_after
-    checkin.settled_by_morning = settled_by_morning
-    checkin.exercises = exercises
-    checkin.notes = notes
-    for key in BY_KEY:
-        setattr(checkin, f"flag_{key}", key in red_flags)
+    values: dict[str, Any] = {
+        "first_step_pain": first_step_pain,
+        "run_pain_during": run_pain_during,
+        "run_pain_after": run_pain_after,
+        "settled_by_morning": settled_by_morning,
+        "exercises": exercises,
+        "notes": notes,
+        **{f"flag_{key}": key in red_flags for key in BY_KEY},
+    }
+    CheckIn(user=user, date=day, **values).full_clean(
+        validate_unique=False, validate_constraints=False
+    )
+    checkin = _checkin_for_update(user, day)
+    if checkin is None:
+        try:
+            with transaction.atomic():
+                return CheckIn.objects.create(user=user, date=day, **values)
+        except IntegrityError:  # another request saved this day a moment ago
+            checkin = CheckIn.objects.select_for_update().get(user=user, date=day)
+    changes = any(getattr(checkin, k) != v for k, v in values.items())
+    if expected_version is not None and expected_version != checkin_version(checkin) and changes:
+        raise CheckInExistsError(checkin)
+    for key, value in values.items():
+        setattr(checkin, key, value)
     checkin.updated_at = timezone.now()
-    checkin.full_clean()
     checkin.save()
     return checkin
 
@@ -82,6 +122,23 @@ def _clear_default(user: Any, keep: Shoe | None) -> None:
     qs.update(is_default=False)
 
 
+class ShoeAlreadyAddedError(Exception):
+    """The same "Add a pair" form was sent again; ``shoe`` is the pair it added the first time."""
+
+    def __init__(self, shoe: Shoe) -> None:
+        super().__init__("this form already added a pair of shoes")
+        self.shoe = shoe
+
+
+SHOE_SAVE_ATTEMPTS = 3
+
+
+def _shoe_added_by(user: Any, submission_key: str) -> Shoe | None:
+    if not submission_key:
+        return None
+    return Shoe.objects.filter(user=user, submission_key=submission_key).first()
+
+
 @transaction.atomic
 def shoe_save(
     *,
@@ -93,25 +150,49 @@ def shoe_save(
     retire_at_km: int = 650,
     is_default: bool = False,
     retired: bool = False,
+    submission_key: str = "",
 ) -> Shoe:
     """Create (``shoe=None``) or update one of the runner's shoes. A retired pair cannot be the
-    default; making a pair the default clears the flag on the others."""
+    default; making a pair the default clears the flag on the others (retried if another
+    request made a pair the default at the same moment). ``submission_key``, the add form's
+    one-time key, makes sending the same form twice add one pair (``ShoeAlreadyAddedError``)."""
     if shoe is None:
-        shoe = Shoe(user=user)
+        if added := _shoe_added_by(user, submission_key):
+            raise ShoeAlreadyAddedError(added)
+        shoe = Shoe(user=user, submission_key=submission_key)
     elif shoe.user_id != user.pk:
         raise PermissionError("not this runner's shoe")
     shoe.name, shoe.brand = name, brand
     shoe.start_km, shoe.retire_at_km = start_km, retire_at_km
     shoe.retired = retired
     shoe.is_default = is_default and not retired
-    if shoe.is_default:
-        _clear_default(user, shoe)
-    shoe.full_clean()
-    shoe.save()
-    return shoe
+    shoe.full_clean(validate_constraints=False)  # the constraints are the database's, below
+    for attempt in range(1, SHOE_SAVE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                if shoe.is_default:
+                    _clear_default(user, shoe)
+                shoe.save()
+            return shoe
+        except IntegrityError:
+            if added := _shoe_added_by(user, shoe.submission_key):
+                raise ShoeAlreadyAddedError(added) from None
+            if attempt == SHOE_SAVE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 # --- Runs --------------------------------------------------------------------------------------
+
+
+ACTIVITY_EXISTS = "You already logged an activity starting at this time."
+
+
+class RunExistsError(Exception):
+    """The runner already has an activity of this sport starting at this time."""
+
+    def __init__(self) -> None:
+        super().__init__(ACTIVITY_EXISTS)
 
 
 @transaction.atomic
@@ -125,7 +206,9 @@ def run_create(
     shoe: Shoe | None = None,
     notes: str = "",
 ) -> Run:
-    """A run entered by hand; ``start`` is aware. Uses the default shoe when none is given."""
+    """A run entered by hand; ``start`` is aware. Uses the default shoe when none is given.
+    Raises ValidationError for a date in the future or before 1990 or an impossible speed, and
+    RunExistsError when the same sport and start are already logged (also under a race)."""
     if shoe is not None and shoe.user_id != user.pk:
         raise PermissionError("not this runner's shoe")
     kind = kind_for_sport(sport)
@@ -144,8 +227,19 @@ def run_create(
         source=Run.Source.MANUAL,
         notes=notes,
     )
-    run.full_clean()
-    run.save()
+    run.full_clean(validate_constraints=False)
+    problem = date_problem(run.local_date, today=local_today()) or speed_problem(
+        sport=sport, distance_m=distance_m, duration_s=duration_s
+    )
+    if problem:
+        raise ValidationError(problem)
+    if Run.objects.filter(user=user, sport=sport, start=start).exists():
+        raise RunExistsError
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError as exc:  # the same form sent twice at once
+        raise RunExistsError from exc
     return run
 
 
@@ -266,17 +360,23 @@ def runlog_export(user: Any) -> dict[str, Any]:
             Programme.objects.filter(user=user),
             ["started_on", "start_stage", "rules_version", "active"],
         ),
+        "imports": rows(
+            ImportJob.objects.filter(user=user).order_by("created_at"),
+            [
+                "created_at",
+                "upload_name",
+                "status",
+                "total",
+                "done",
+                "report",
+                "error",
+                "finished_at",
+            ],
+        ),
     }
 
 
 def runlog_erase(user: Any) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in (
-        ImportJob.objects.filter(user=user)
-        .exclude(storage_name="")
-        .values_list("storage_name", flat=True)
-    ):
-        default_storage.delete(name)
+    # Deleting the import jobs deletes their stored uploads (ImportChunk, on_delete=CASCADE).
     for model in (Run, CheckIn, ImportJob, Shoe, Programme):
         model.objects.filter(user=user).delete()

@@ -20,10 +20,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from heelwise.accounts.models import User
 from heelwise.runlog import charts, selectors, services
 from heelwise.runlog.careplan import care_plan_get
-from heelwise.runlog.forms import CheckInForm, ImportForm, ProgrammeForm, RunForm, ShoeForm
-from heelwise.runlog.importing import MAX_UPLOAD_BYTES, import_job_create
+from heelwise.runlog.forms import (
+    CheckInForm,
+    ImportForm,
+    ProgrammeForm,
+    RunForm,
+    ShoeAddForm,
+    ShoeForm,
+)
+from heelwise.runlog.importing import import_job_create
 from heelwise.runlog.progression import load_rules
 from heelwise.runlog.redflags import BY_KEY
+from heelwise.runlog.upload_limits import REFUSED_MESSAGE, upload_refused
 
 
 def _weeks(request: HttpRequest) -> int:
@@ -154,7 +162,6 @@ def clinician_chart_shoes(request: HttpRequest, patient_id: int) -> HttpResponse
 
 
 BACKFILL_DAYS = 7
-MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024  # the file plus the form around it
 
 
 def _checkin_day(request: HttpRequest, today: date) -> date:
@@ -173,24 +180,33 @@ def checkin(request: HttpRequest) -> HttpResponse:
     day = _checkin_day(request, today)
     existing = selectors.checkin_get_for_day(user=request.user, day=day)
     form = CheckInForm(request.POST or None, initial=CheckInForm.initial_from(existing))
+    conflict = False
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = services.checkin_save(
-            user=request.user,
-            day=day,
-            first_step_pain=d["first_step_pain"],
-            run_pain_during=d["run_pain_during"],
-            run_pain_after=d["run_pain_after"],
-            settled_by_morning=form.settled_value,
-            exercises=d["exercises"],
-            notes=d["notes"],
-            red_flags=d["red_flags"],
-        )
-        if saved.red_flags:
-            return redirect("runlog:checkin_advice")
-        messages.success(request, "Check-in saved. Thank you.")
-        return redirect("runlog:dashboard")
-    status = 422 if request.method == "POST" else 200
+        try:
+            saved = services.checkin_save(
+                user=request.user,
+                day=day,
+                first_step_pain=d["first_step_pain"],
+                run_pain_during=d["run_pain_during"],
+                run_pain_after=d["run_pain_after"],
+                settled_by_morning=form.settled_value,
+                exercises=d["exercises"],
+                notes=d["notes"],
+                red_flags=d["red_flags"],
+                expected_version=d["version"],
+            )
+        except services.CheckInExistsError as exc:
+            # Saved elsewhere since this form was shown: show that one, do not overwrite it.
+            existing, conflict = exc.checkin, True
+            form = CheckInForm(initial=CheckInForm.initial_from(existing))
+        else:
+            if saved.red_flags:
+                return redirect("runlog:checkin_advice")
+            done = "updated" if d["version"] else "saved"
+            messages.success(request, f"Check-in {done}. Thank you.")
+            return redirect("runlog:dashboard")
+    status = 409 if conflict else 422 if request.method == "POST" else 200
     return render(
         request,
         "runlog/checkin.html",
@@ -199,6 +215,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             "day": day,
             "today": today,
             "existing": existing,
+            "conflict": conflict,
             "recent": [today - timedelta(days=i) for i in range(1, BACKFILL_DAYS + 1)],
             "plan": care_plan_get(user=request.user),
         },
@@ -222,21 +239,26 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_new(request: HttpRequest) -> HttpResponse:
-    form = RunForm(request.POST or None, user=request.user, initial={"day": services.local_today()})
+    today = services.local_today()
+    form = RunForm(request.POST or None, user=request.user, today=today, initial={"day": today})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         distance = d["distance_km"]
-        services.run_create(
-            user=request.user,
-            start=form.start,
-            duration_s=d["minutes"] * 60,
-            distance_m=None if distance is None else distance * 1000,
-            sport=d["sport"],
-            shoe=d["shoe"],
-            notes=d["notes"],
-        )
-        messages.success(request, "Activity saved.")
-        return redirect("runlog:run_list")
+        try:
+            services.run_create(
+                user=request.user,
+                start=form.start,
+                duration_s=d["minutes"] * 60,
+                distance_m=None if distance is None else distance * 1000,
+                sport=d["sport"],
+                shoe=d["shoe"],
+                notes=d["notes"],
+            )
+        except services.RunExistsError as exc:
+            form.add_error("start_time", str(exc))
+        else:
+            messages.success(request, "Activity saved.")
+            return redirect("runlog:run_list")
     status = 422 if request.method == "POST" else 200
     return render(request, "runlog/run_form.html", {"form": form}, status=status)
 
@@ -262,10 +284,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def shoes(request: HttpRequest) -> HttpResponse:
-    form = ShoeForm(request.POST or None)
+    form = ShoeAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.shoe_save(user=request.user, **form.cleaned_data)
-        messages.success(request, "Shoes added.")
+        try:
+            services.shoe_save(user=request.user, **form.cleaned_data)
+        except services.ShoeAlreadyAddedError as exc:
+            messages.info(request, f"{exc.shoe} were already added: this form was sent twice.")
+        else:
+            messages.success(request, "Shoes added.")
         return redirect("runlog:shoes")
     status = 422 if request.method == "POST" else 200
     return render(
@@ -292,15 +318,10 @@ def shoe_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if request.method == "POST" and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
-        # Refuse before Django reads the body into a temporary file.
-        context = {
-            "form": ImportForm(),
-            "jobs": [],
-            "refused": "This upload is larger than 200 MB.",
-        }
-        return render(request, "runlog/import_new.html", context, status=413)
+    # An upload over the limit is refused by ImportSizeLimitMiddleware before its body is read,
+    # or stopped by its upload handler while streaming (then flagged here).
+    if request.method == "POST" and upload_refused(request):
+        return import_refused(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = import_job_create(user=request.user, upload=form.cleaned_data["file"])
@@ -308,6 +329,12 @@ def import_new(request: HttpRequest) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     jobs = selectors.import_job_list(user=request.user)[:10]
     return render(request, "runlog/import_new.html", {"form": form, "jobs": jobs}, status=status)
+
+
+def import_refused(request: HttpRequest) -> HttpResponse:
+    """The 413 page: the import form again with the reason (no one's jobs are listed)."""
+    context = {"form": ImportForm(), "jobs": [], "refused": REFUSED_MESSAGE}
+    return render(request, "runlog/import_new.html", context, status=413)
 
 
 @login_required

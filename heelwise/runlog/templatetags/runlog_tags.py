@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 from django import template
 
 register = template.Library()
@@ -10,6 +12,7 @@ STATUS_LABELS = {
     "duplicate": "Duplicate, skipped",
     "skipped": "Skipped",
     "error": "Error, nothing stored",
+    "rejected": "Rejected, not stored",
 }
 
 
@@ -22,6 +25,25 @@ def km(metres: object) -> str:
 @register.filter
 def minutes(seconds: object) -> str:
     return f"{seconds / 60:.0f}" if isinstance(seconds, int | float) else "–"
+
+
+@register.filter
+def start_time(run: object) -> str:
+    """When an activity started, with the zone named: the time where it was recorded when the
+    file gave its UTC offset ("19:00 local time (UTC-07:00)"), else UK time ("07:00 UK time
+    (BST)"), as for manual entries."""
+    from heelwise.runlog.services import LONDON, MAX_TZ_OFFSET_S
+
+    start = getattr(run, "start", None)
+    if start is None:
+        return "–"
+    offset = getattr(run, "tz_offset_s", None)
+    if offset is not None and abs(offset) <= MAX_TZ_OFFSET_S:
+        local = start.astimezone(timezone(timedelta(seconds=offset)))
+        sign, minutes = ("-" if offset < 0 else "+"), abs(offset) // 60
+        return f"{local:%H:%M} local time (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
+    uk = start.astimezone(LONDON)
+    return f"{uk:%H:%M} UK time ({uk.tzname()})"
 
 
 @register.filter

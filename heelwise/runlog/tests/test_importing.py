@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from heelwise.parsers.archive import iter_archive, iter_paths
 from heelwise.runlog import cli_import
 from heelwise.runlog.importing import PER_FILE_LIMITS, activities_store, import_job_create
-from heelwise.runlog.models import ImportJob, Run
+from heelwise.runlog.models import ImportChunk, ImportJob, Run
 from heelwise.runlog.services import local_date_for, shoe_save
 from heelwise.runlog.tests.builders import FIT_DIR, FIT_INVALID_DIR, demo_archive, gpx_run
 
@@ -54,10 +54,11 @@ class ArchiveImportTests:
         assert legs.count("skipped") == 3  # transitions
         assert legs.count("imported") == 2 and legs.count("cross_training") == 2
         err = by_file["activities/1006.fit"][0]
-        assert err["status"] == "error" and "CRC" in err["reason"]
+        assert err["status"] == "error" and "CRC" in err["detail"]  # technical, for "details"
+        assert err["reason"].startswith("This file is damaged")  # plain language first
         assert out.summary() == {
             "files": 6, "imported": 4, "cross_training": 3, "duplicates": 1,
-            "skipped": 5, "errors": 1,
+            "skipped": 5, "errors": 1, "rejected": 0,
         }  # fmt: skip
         runs = Run.objects.filter(user=alice)
         assert runs.count() == 7
@@ -179,20 +180,12 @@ class ParallelImportTests:
     def test_the_background_job_parses_a_big_archive_in_two_processes(
         self,
         alice: Any,
-        tmp_path: Path,
         settings: Any,
         monkeypatch: Any,
         django_capture_on_commit_callbacks: Any,
     ) -> None:
         from heelwise.runlog import importing
 
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(tmp_path)},
-            },
-        }
         settings.RUNLOG_IMPORT_WORKERS = 2
         monkeypatch.setattr(importing, "PARALLEL_MIN_MEMBERS", 1)
         calls: list[int | None] = []
@@ -211,7 +204,7 @@ class ParallelImportTests:
         assert job.status == ImportJob.Status.DONE and job.report["summary"]["imported"] == 4
         files = [r["file"] for r in job.report["rows"]]
         assert files == sorted(files)
-        assert not list(tmp_path.rglob("upload*"))  # the stored upload is removed afterwards
+        assert not ImportChunk.objects.exists()  # the stored upload is removed afterwards
 
 
 class CliImportTests:
@@ -235,7 +228,7 @@ class CliImportTests:
         assert lines[-1]["summary"]["imported"] == 4
         assert lines[-2] == {
             "file": run, "status": "duplicate", "sport": "running", "start": "2017-06-11T14:34:09Z",
-            "distance_m": 157.6, "duration_s": 56.9,
+            "distance_m": 157.6, "duration_s": 56.9, "local_date": "2017-06-11",
             "reason": "already in your log (same sport and start)",
         }  # fmt: skip
 
@@ -259,8 +252,199 @@ class CliImportTests:
         )
         assert code == 0
         assert [line.get("status") for line in lines[:-1]] == ["skipped", "skipped"]
-        assert "not an activity" in lines[0]["reason"]
+        assert "not an activity" in lines[0]["detail"]
+        assert (
+            lines[0]["reason"]
+            == "This file holds no activity (for example watch settings or a route)."
+        )
 
     def test_it_exits_2_for_an_unknown_user(self, db: None, capsys: Any) -> None:
         code, lines, err = self._run(["--user", "nobody@example.com", "x.fit"], capsys)
         assert code == 2 and lines == [] and "no user" in err and "Traceback" not in err
+
+
+class UploadInDatabaseTests:
+    """The upload is held in the database, so a worker on another host can import it."""
+
+    def _queue(self, user: Any, data: bytes, name: str = "export.zip") -> ImportJob:
+        return import_job_create(user=user, upload=SimpleUploadedFile(name, data))
+
+    def test_it_holds_the_upload_in_the_database_in_bounded_chunks(
+        self, alice: Any, monkeypatch: Any
+    ) -> None:
+        from heelwise.runlog import importing
+
+        monkeypatch.setattr(importing, "CHUNK_BYTES", 4096)
+        data = demo_archive()
+        job = self._queue(alice, data)  # the task is not run: on_commit never fires here
+        chunks = list(ImportChunk.objects.filter(job=job).order_by("index"))
+        assert len(chunks) == -(-len(data) // 4096) > 1
+        assert all(len(bytes(c.data)) <= 4096 for c in chunks)
+        assert b"".join(bytes(c.data) for c in chunks) == data
+        assert job.upload_bytes == len(data)
+
+    def test_a_worker_imports_from_the_database_and_deletes_the_upload(
+        self, alice: Any, monkeypatch: Any
+    ) -> None:
+        from heelwise.runlog import importing
+
+        monkeypatch.setattr(importing, "CHUNK_BYTES", 4096)
+        job = self._queue(alice, demo_archive())
+        done = importing.import_job_process(job_id=job.pk)
+        assert done is not None and done.status == ImportJob.Status.DONE
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.DONE and job.report["summary"]["imported"] == 4
+        assert not ImportChunk.objects.filter(job=job).exists()
+
+    def test_a_job_runs_once_when_its_task_is_delivered_twice(self, alice: Any) -> None:
+        from heelwise.runlog.importing import import_job_process
+
+        job = self._queue(alice, demo_archive())
+        import_job_process(job_id=job.pk)
+        again = import_job_process(job_id=job.pk)
+        assert again is not None and again.status == ImportJob.Status.DONE
+        assert Run.objects.filter(user=alice).count() == 7
+
+    def test_a_failed_import_deletes_the_upload_and_asks_for_it_again(
+        self, alice: Any, monkeypatch: Any
+    ) -> None:
+        from heelwise.runlog import importing
+
+        def broken(**_kwargs: Any) -> None:
+            raise RuntimeError("database went away")
+
+        monkeypatch.setattr(importing, "activities_store", broken)
+        job = self._queue(alice, demo_archive())
+        with pytest.raises(RuntimeError):
+            importing.import_job_process(job_id=job.pk)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.FAILED
+        assert job.error.endswith("please upload the file again.")
+        assert not ImportChunk.objects.filter(job=job).exists()
+
+    def test_a_job_whose_upload_is_gone_fails_with_a_clear_message(self, alice: Any) -> None:
+        from heelwise.runlog.importing import STOPPED_MESSAGE, import_job_process
+
+        job = self._queue(alice, demo_archive())
+        ImportChunk.objects.filter(job=job).delete()
+        import_job_process(job_id=job.pk)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.FAILED and job.error == STOPPED_MESSAGE
+
+    def test_erasure_deletes_an_upload_waiting_for_its_import(self, alice: Any) -> None:
+        from heelwise.runlog.services import runlog_erase
+
+        self._queue(alice, demo_archive())
+        assert ImportChunk.objects.exists()
+        runlog_erase(alice)
+        assert not ImportChunk.objects.exists() and not ImportJob.objects.exists()
+
+
+class StaleImportJobTests:
+    def _job(self, user: Any, status: str, silent_for: timedelta) -> ImportJob:
+        from django.utils import timezone
+
+        job = import_job_create(user=user, upload=SimpleUploadedFile("run.gpx", b"<gpx/>"))
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=status, heartbeat_at=timezone.now() - silent_for
+        )
+        return job
+
+    def test_housekeeping_fails_a_job_whose_worker_died_and_deletes_its_upload(
+        self, alice: Any
+    ) -> None:
+        from django.core.management import call_command
+
+        from heelwise.runlog.importing import STOPPED_MESSAGE
+
+        dead = self._job(alice, ImportJob.Status.RUNNING, timedelta(minutes=20))
+        forgotten = self._job(alice, ImportJob.Status.QUEUED, timedelta(hours=7))
+        working = self._job(alice, ImportJob.Status.RUNNING, timedelta(minutes=1))
+        waiting = self._job(alice, ImportJob.Status.QUEUED, timedelta(minutes=20))
+        call_command("housekeeping", stdout=io.StringIO())
+        for job in (dead, forgotten):
+            job.refresh_from_db()
+            assert job.status == ImportJob.Status.FAILED and job.error == STOPPED_MESSAGE
+            assert job.finished_at is not None
+            assert not ImportChunk.objects.filter(job=job).exists()
+        for job in (working, waiting):
+            job.refresh_from_db()
+            assert not job.finished and ImportChunk.objects.filter(job=job).exists()
+
+    def test_a_stale_job_is_not_run_if_its_task_turns_up_later(self, alice: Any) -> None:
+        from django.utils import timezone
+
+        from heelwise.runlog.importing import import_job_fail_stale, import_job_process
+
+        job = self._job(alice, ImportJob.Status.QUEUED, timedelta(hours=7))
+        assert import_job_fail_stale(now=timezone.now()) == 1
+        import_job_process(job_id=job.pk)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.FAILED
+
+
+class ImpossibleDateTests:
+    def test_it_rejects_activities_dated_in_the_future_or_before_1990(self, alice: Any) -> None:
+        from heelwise.parsers.api import parse_bytes
+
+        def result(name: str, start: datetime) -> Any:
+            from heelwise.parsers.archive import FileResult
+
+            return FileResult(name, "ok", activities=tuple(parse_bytes(gpx_run(start))))
+
+        out = activities_store(
+            user=alice,
+            results=[
+                result("future.gpx", datetime(2100, 6, 1, 8, tzinfo=UTC)),
+                result("old.gpx", datetime(1985, 6, 1, 8, tzinfo=UTC)),
+                result("fine.gpx", datetime(2025, 6, 1, 8, tzinfo=UTC)),
+            ],
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        rows = {r["file"]: r for r in out.rows}
+        assert rows["future.gpx"]["status"] == "rejected"
+        assert "1 June 2100, which is in the future" in rows["future.gpx"]["reason"]
+        assert rows["old.gpx"]["status"] == "rejected"
+        assert "1 June 1985, before 1990" in rows["old.gpx"]["reason"]
+        assert rows["fine.gpx"]["status"] == "imported"
+        assert out.rejected == 2 and out.failed
+        assert list(Run.objects.filter(user=alice).values_list("local_date", flat=True)) == [
+            date(2025, 6, 1)
+        ]
+
+
+class ImportReportTests:
+    def test_an_archive_without_activity_files_says_so(
+        self, alice: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        import zipfile
+
+        from heelwise.runlog.importing import NO_ACTIVITY_FILES
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("readme.txt", "hello")
+        upload = SimpleUploadedFile("bad.zip", buf.getvalue())
+        with django_capture_on_commit_callbacks(execute=True):
+            job = import_job_create(user=alice, upload=upload)
+        job.refresh_from_db()
+        assert job.report["message"] == NO_ACTIVITY_FILES
+
+    @pytest.mark.parametrize(
+        ("fixture", "plain"),
+        [
+            ("activity-unexpected-eof.fit", "This file looks incomplete"),
+            ("activity-settings-corruptheader.fit", "This file is damaged"),
+            ("activity-filecrc.fit", "This file is damaged"),
+        ],
+    )
+    def test_a_parser_error_reaches_the_runner_in_plain_language(
+        self, alice: Any, fixture: str, plain: str
+    ) -> None:
+        out = activities_store(
+            user=alice,
+            results=iter_paths([str(FIT_INVALID_DIR / fixture)], limits=PER_FILE_LIMITS),
+        )
+        (row,) = out.rows
+        assert row["reason"].startswith(plain)
+        assert row["detail"] and row["detail"] != row["reason"]  # the parser's own words

@@ -96,3 +96,45 @@ class PainAlertTests:
         today = date(2025, 5, 1)
         scores = [(today, 6), (today - timedelta(days=15), 1)]
         assert pain_alerts(scores, today=today) == []
+
+
+class RollingWeekTests:
+    def test_it_compares_the_last_7_days_with_the_7_before(self) -> None:
+        from heelwise.runlog.load import rolling_week
+
+        today = MON + timedelta(days=1)  # a Tuesday: the ISO week has barely begun
+        sessions = [Session(today - timedelta(days=d), 5000, 1800) for d in (2, 4, 9, 11)]
+        r = rolling_week(sessions, today=today)
+        assert (r.distance_km, r.before_km, r.sessions) == (10, 10, 2)
+        assert r.change == 0  # not -100% for an empty Monday-Tuesday
+
+    def test_it_has_no_change_without_earlier_running(self) -> None:
+        from heelwise.runlog.load import rolling_week
+
+        r = rolling_week([Session(MON, 100_000, 36_000)], today=MON)
+        assert r.distance_km == 100 and r.change is None
+
+
+class PlausibilityTests:
+    def test_it_accepts_real_runs_and_rides(self) -> None:
+        from heelwise.runlog.plausibility import speed_problem
+
+        assert speed_problem(sport="running", distance_m=42_195, duration_s=2 * 3600) is None
+        assert speed_problem(sport="cycling", distance_m=180_000, duration_s=4 * 3600) is None
+        assert speed_problem(sport="running", distance_m=1000, duration_s=60) is None  # <= 1 km
+        assert speed_problem(sport="running", distance_m=None, duration_s=60) is None
+
+    def test_it_refuses_impossible_speeds(self) -> None:
+        from heelwise.runlog.plausibility import speed_problem
+
+        problem = speed_problem(sport="running", distance_m=100_000, duration_s=60)
+        assert problem is not None and "2:00 min/km" in problem
+        assert speed_problem(sport="cycling", distance_m=110_000, duration_s=3600)
+
+    def test_it_refuses_dates_in_the_future_or_before_1990(self) -> None:
+        from heelwise.runlog.plausibility import date_problem
+
+        assert date_problem(MON, today=MON) is None
+        assert date_problem(MON + timedelta(days=1), today=MON)
+        assert date_problem(date(1989, 12, 31), today=MON)
+        assert date_problem(date(1990, 1, 1), today=MON) is None

@@ -310,3 +310,304 @@ class DemoDataTests:
         assert Run.objects.filter(user=patient).count() == runs
         page = _client(patient).get(reverse("runlog:dashboard")).content.decode()
         assert "Novablast 4" in page and "Stage" in page
+
+
+class _WatchedInput:
+    """A request body that records every attempt to read it."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read(self, *_args: Any) -> bytes:
+        self.reads += 1
+        return b""
+
+    readline = read
+
+
+class UploadLimitTests:
+    def test_it_refuses_a_huge_upload_before_anything_reads_its_body(self, alice: Any) -> None:
+        from heelwise.runlog.models import ImportJob
+
+        client = Client(enforce_csrf_checks=True)  # CSRF's check is what used to read the body
+        client.force_login(alice)
+        body = _WatchedInput()
+        environ: dict[str, Any] = {"CONTENT_LENGTH": str(300 * 1024 * 1024), "wsgi.input": body}
+        response = client.generic(
+            "POST",
+            reverse("runlog:import_new"),
+            data=b"x",
+            content_type="multipart/form-data; boundary=xyz",
+            **environ,
+        )
+        assert response.status_code == 413 and b"larger than 200 MB" in response.content
+        assert body.reads == 0 and not ImportJob.objects.exists()
+
+    def test_it_stops_a_file_that_streams_past_the_limit(
+        self, alice: Any, monkeypatch: Any
+    ) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from heelwise.runlog import upload_limits
+        from heelwise.runlog.models import ImportJob
+
+        monkeypatch.setattr(upload_limits, "MAX_UPLOAD_BYTES", 1000)  # the body is under 201 MB
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(alice)
+        client.get(reverse("runlog:import_new"))
+        token = client.cookies["csrftoken"].value
+        response = client.post(
+            reverse("runlog:import_new"),
+            {"csrfmiddlewaretoken": token, "file": SimpleUploadedFile("run.gpx", b"x" * 5000)},
+        )
+        assert response.status_code == 413 and b"larger than 200 MB" in response.content
+        assert not ImportJob.objects.exists()
+
+    def test_a_file_under_the_limit_is_accepted(self, alice: Any) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from heelwise.runlog.tests.builders import gpx_run
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(alice)
+        client.get(reverse("runlog:import_new"))
+        token = client.cookies["csrftoken"].value
+        upload = SimpleUploadedFile("run.gpx", gpx_run(datetime(2025, 3, 1, 8, tzinfo=UTC)))
+        response = client.post(
+            reverse("runlog:import_new"), {"csrfmiddlewaretoken": token, "file": upload}
+        )
+        assert response.status_code == 302
+
+
+def _run_post(**overrides: Any) -> dict[str, Any]:
+    return {
+        "day": services.local_today().isoformat(),
+        "start_time": "07:00",
+        "sport": "running",
+        "minutes": "30",
+        "distance_km": "5",
+        **overrides,
+    }
+
+
+class RunFormTests:
+    @pytest.mark.parametrize(
+        ("overrides", "field", "message"),
+        [
+            ({"day": "2100-06-01"}, "day", "The date is in the future"),
+            ({"day": "1900-01-01"}, "day", "before 1 January 1990"),
+            ({"minutes": "1", "distance_km": "100"}, "distance_km", "faster than is possible"),
+            (
+                {"sport": "cycling", "minutes": "60", "distance_km": "150"},
+                "distance_km",
+                "the limit is 100 km/h",
+            ),
+        ],
+    )
+    def test_it_refuses_an_impossible_activity(
+        self, alice: Any, overrides: dict[str, str], field: str, message: str
+    ) -> None:
+        response = _client(alice).post(reverse("runlog:run_new"), _run_post(**overrides))
+        assert response.status_code == 422
+        assert any(message in e for e in response.context["form"].errors[field])
+        assert not Run.objects.filter(user=alice).exists()
+
+    def test_it_accepts_a_fast_but_possible_run_today(self, alice: Any) -> None:
+        post = _run_post(minutes="15", distance_km="5")  # 3:00 min/km
+        assert _client(alice).post(reverse("runlog:run_new"), post).status_code == 302
+
+    def test_the_same_run_entered_twice_gets_a_form_error_not_a_500(self, alice: Any) -> None:
+        client = _client(alice)
+        assert client.post(reverse("runlog:run_new"), _run_post()).status_code == 302
+        response = client.post(reverse("runlog:run_new"), _run_post())
+        assert response.status_code == 422
+        assert "You already logged an activity starting at this time." in response.content.decode()
+        assert Run.objects.filter(user=alice).count() == 1
+
+    def test_the_service_refuses_an_impossible_run_too(self, alice: Any) -> None:
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError):
+            services.run_create(
+                user=alice,
+                start=datetime(2100, 1, 1, 7, tzinfo=UTC),
+                duration_s=1800,
+                distance_m=5000,
+            )
+
+
+def _checkin_post(pain: int, version: str = "") -> dict[str, Any]:
+    return {"first_step_pain": str(pain), "version": version, "settled": "", "exercises": ""}
+
+
+class CheckInSaveTests:
+    def test_a_stale_form_does_not_overwrite_a_saved_check_in(self, alice: Any) -> None:
+        client = _client(alice)
+        client.get(reverse("runlog:checkin"))  # the form is shown: no check-in yet
+        saved = services.checkin_save(
+            user=alice, day=services.local_today(), first_step_pain=2
+        )  # ... then saved in another tab
+        response = client.post(reverse("runlog:checkin"), _checkin_post(7))
+        assert response.status_code == 409
+        page = response.content.decode()
+        assert "Nothing was overwritten" in page
+        assert 'value="2" id="id_first_step_pain_2" required checked' in page  # pre-filled
+        saved.refresh_from_db()
+        assert saved.first_step_pain == 2
+        # Saving the form now shown updates the check-in, and says so.
+        version = response.context["form"].initial["version"]
+        again = client.post(reverse("runlog:checkin"), _checkin_post(7, version), follow=True)
+        assert "Check-in updated." in again.content.decode()
+        saved.refresh_from_db()
+        assert saved.first_step_pain == 7
+
+    def test_the_same_form_sent_twice_saves_one_check_in(self, alice: Any) -> None:
+        client = _client(alice)
+        for _ in range(2):
+            response = client.post(reverse("runlog:checkin"), _checkin_post(3))
+            assert response.status_code == 302
+        assert CheckIn.objects.filter(user=alice).count() == 1
+
+    def test_the_page_says_todays_check_in_is_being_updated(self, alice: Any) -> None:
+        services.checkin_save(user=alice, day=services.local_today(), first_step_pain=4)
+        page = _client(alice).get(reverse("runlog:checkin")).content.decode()
+        assert "You already checked in for this day" in page and "saving updates them" in page
+        assert 'value="4" id="id_first_step_pain_4" required checked' in page
+
+    def test_two_saves_of_the_same_day_at_once_both_succeed(
+        self, alice: Any, monkeypatch: Any
+    ) -> None:
+        today = services.local_today()
+        real = services._checkin_for_update
+        calls: list[int] = []
+
+        def raced(user: Any, day: Any) -> Any:
+            calls.append(1)
+            if len(calls) == 1:  # another request inserts the day's check-in just now
+                CheckIn.objects.bulk_create([CheckIn(user=user, date=day, first_step_pain=1)])
+                return None
+            return real(user, day)
+
+        monkeypatch.setattr(services, "_checkin_for_update", raced)
+        saved = services.checkin_save(user=alice, day=today, first_step_pain=5)
+        assert saved.first_step_pain == 5
+        assert list(
+            CheckIn.objects.filter(user=alice).values_list("first_step_pain", flat=True)
+        ) == [5]
+
+
+class ShoeSaveTests:
+    def test_the_add_form_sent_twice_adds_one_pair(self, alice: Any) -> None:
+        client = _client(alice)
+        key = client.get(reverse("runlog:shoes")).context["form"].initial["submission_key"]
+        post = {"name": "Ghost 15", "brand": "Brooks", "start_km": "0", "retire_at_km": "650",
+                "submission_key": key}  # fmt: skip
+        assert client.post(reverse("runlog:shoes"), post).status_code == 302
+        second = client.post(reverse("runlog:shoes"), post, follow=True)
+        assert "were already added: this form was sent twice" in second.content.decode()
+        assert Shoe.objects.filter(user=alice).count() == 1
+        # A fresh form may add a second identical pair on purpose.
+        fresh = client.get(reverse("runlog:shoes")).context["form"].initial["submission_key"]
+        assert fresh != key
+        client.post(reverse("runlog:shoes"), {**post, "submission_key": fresh})
+        assert Shoe.objects.filter(user=alice).count() == 2
+
+    def test_two_requests_making_a_default_pair_at_once_do_not_fail(
+        self, alice: Any, monkeypatch: Any
+    ) -> None:
+        real = services._clear_default
+        calls: list[int] = []
+
+        def raced(user: Any, keep: Any) -> None:
+            real(user, keep)
+            calls.append(1)
+            if len(calls) == 1:  # another request saves its default pair just now
+                Shoe.objects.bulk_create([Shoe(user=user, name="Other", is_default=True)])
+
+        monkeypatch.setattr(services, "_clear_default", raced)
+        shoe = services.shoe_save(user=alice, name="Ghost", is_default=True)
+        assert list(Shoe.objects.filter(user=alice, is_default=True)) == [shoe]
+
+
+def _run_on(user: Any, day: Any, km: float, minutes: float = 30) -> None:
+    Run.objects.create(
+        user=user, start=datetime(day.year, day.month, day.day, 7, tzinfo=UTC), local_date=day,
+        distance_m=km * 1000, duration_s=minutes * 60, source="fit",
+    )  # fmt: skip
+
+
+class DashboardComparisonTests:
+    def test_it_compares_the_last_7_days_with_the_7_before_not_a_part_week(
+        self, alice: Any
+    ) -> None:
+        today = services.local_today()
+        alice.date_joined -= timedelta(days=60)
+        alice.save(update_fields=["date_joined"])
+        _run_on(alice, today - timedelta(days=3), 5)
+        _run_on(alice, today - timedelta(days=10), 5)
+        page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
+        assert "Change on last week" not in page
+        assert "Last 7 days: 5.0 km; the 7 days before: 5.0 km. Change: +0%." in page
+        assert "(so far)</th>" in page and "<td>in progress</td>" in page
+
+    def test_it_says_there_is_no_baseline_for_a_first_week(self, alice: Any) -> None:
+        today = services.local_today()
+        _run_on(alice, today, 100, minutes=600)
+        page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
+        assert "No earlier week to compare." in page
+        assert "no baseline (no running two weeks before)" in page
+
+    def test_weeks_before_the_account_existed_are_not_listed(self, alice: Any) -> None:
+        page = _client(alice).get(reverse("runlog:dashboard"), {"weeks": 26}).content.decode()
+        assert page.count('<th scope="row">') == 1  # this week only, not 25 rest weeks
+
+    def test_one_minute_is_singular(self, alice: Any) -> None:
+        _run_on(alice, services.local_today(), 0.2, minutes=1)
+        page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
+        assert "1 run, 1 minute." in page
+
+
+class RunDetailTimeTests:
+    def test_it_shows_the_recorded_local_time_with_its_offset(self, alice: Any) -> None:
+        run = Run.objects.create(
+            user=alice, start=datetime(2017, 6, 11, 2, 0, tzinfo=UTC), tz_offset_s=-25200,
+            local_date="2017-06-10", duration_s=1800, source="fit",
+        )  # fmt: skip
+        page = _client(alice).get(reverse("runlog:run_detail", args=[run.pk])).content.decode()
+        assert "Started (UTC)" not in page
+        assert "19:00 local time (UTC-07:00)" in page
+
+    def test_it_shows_uk_time_labelled_for_a_run_without_an_offset(self, alice: Any) -> None:
+        run = services.run_create(
+            user=alice, start=datetime(2025, 7, 1, 6, 0, tzinfo=UTC), duration_s=1800,
+            distance_m=5000,
+        )  # fmt: skip
+        page = _client(alice).get(reverse("runlog:run_detail", args=[run.pk])).content.decode()
+        assert "07:00 UK time (BST)" in page
+
+
+class ImportReportPageTests:
+    def test_it_shows_a_plain_reason_with_the_technical_details_below(self, alice: Any) -> None:
+        from heelwise.runlog.models import ImportJob
+
+        job = ImportJob.objects.create(
+            user=alice, upload_name="x.fit", status=ImportJob.Status.DONE,
+            report={"summary": {"errors": 1}, "rows": [{
+                "file": "x.fit", "status": "error", "reason": "This file is damaged.",
+                "detail": "FIT file CRC mismatch (expected 0xB1D5, got 0xA1D5)",
+            }]},
+        )  # fmt: skip
+        page = _client(alice).get(reverse("runlog:import_detail", args=[job.pk])).content
+        assert b'<td>This file is damaged.<br><small class="rl-help">Details: FIT file CRC' in page
+
+    def test_it_says_when_an_archive_held_no_activity_files(self, alice: Any) -> None:
+        from heelwise.runlog.importing import NO_ACTIVITY_FILES
+        from heelwise.runlog.models import ImportJob
+
+        job = ImportJob.objects.create(
+            user=alice, upload_name="bad.zip", status=ImportJob.Status.DONE,
+            report={"summary": {"skipped": 1}, "rows": [], "message": NO_ACTIVITY_FILES},
+        )  # fmt: skip
+        page = _client(alice).get(reverse("runlog:import_detail", args=[job.pk])).content
+        assert NO_ACTIVITY_FILES.encode() in page and b"1 skipped" not in page
+        assert b'id="import-report"' not in page

@@ -21,13 +21,19 @@ from django.utils import timezone
 
 from heelwise.assessment.services import assessment_purge_anonymous
 from heelwise.booking.outbox import outbox_sweep
+from heelwise.booking.personal_data import waitlist_purge_stale
+from heelwise.common.services import session_purge_expired
+from heelwise.runlog.importing import import_job_fail_stale
 from heelwise.website.services import enquiry_purge
 
 PURGE_EVERY_S = 3600.0
 
 
 class Command(BaseCommand):
-    help = "Send due booking emails and delete expired anonymous assessments and old enquiries."
+    help = (
+        "Send due booking emails; delete expired sessions and anonymous assessments, old "
+        "enquiries and stale waiting-list entries."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep running until stopped.")
@@ -45,12 +51,18 @@ class Command(BaseCommand):
         last_purge = 0.0
         while not stop.is_set():
             sweep = outbox_sweep()
+            stale_imports = import_job_fail_stale(now=timezone.now())
+            if stale_imports:
+                self.stdout.write(f"imports failed as stale={stale_imports}")
             if time.monotonic() - last_purge >= PURGE_EVERY_S or not options["loop"]:
                 assessments = assessment_purge_anonymous()
                 enquiries = enquiry_purge(now=timezone.now())
+                waitlist = waitlist_purge_stale()
+                session_purge_expired()
                 last_purge = time.monotonic()
                 self.stdout.write(
-                    f"purged anonymous_assessments={assessments} enquiries={enquiries}"
+                    f"purged anonymous_assessments={assessments} enquiries={enquiries} "
+                    f"waitlist_entries={waitlist}; expired sessions cleared"
                 )
             if sweep["sent"] or sweep["interrupted"]:
                 self.stdout.write(f"outbox sent={sweep['sent']} interrupted={sweep['interrupted']}")
