@@ -1,25 +1,54 @@
 """The JSON API at /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
 
-Each app contributes a router; this module only assembles them.
+Each app contributes a router; this module assembles them and applies what every endpoint shares
+(``heelwise.common.api``): one JSON error shape for every status, including unknown paths (404)
+and wrong methods (405); JSON request bodies only (415 otherwise, 400 naming what is malformed);
+and Django's CSRF check on any unsafe request that carries a signed-in session.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ninja import NinjaAPI
 
 from heelwise.assessment.api import router as assessment_router
 from heelwise.booking.api import router as booking_router
 from heelwise.clinics.api import router as clinics_router
+from heelwise.common.api import (
+    JsonParser,
+    install_error_handlers,
+    json_error_urls,
+    request_checks,
+)
 
-api = NinjaAPI(
+
+class HeelwiseAPI(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        return json_error_urls(patterns), app_name, namespace
+
+
+api = HeelwiseAPI(
     title="Heelwise API",
     version="1.0.0",
     description=(
         "Clinic sites, services, free slots and bookings, and the heel-pain self-assessment. "
-        "All times are ISO-8601 with the Europe/London offset."
+        "All times are ISO-8601 with the Europe/London offset.\n\n"
+        'Every error is JSON: `{"detail": "...", "errors": {"field": ["message", ...]}}`, with '
+        "`errors` naming each bad field (empty when the problem is not one field's). Request "
+        "bodies must be JSON sent with `Content-Type: application/json` (415 otherwise; 400 when "
+        "the body is not valid JSON). Unknown fields are a 422 naming them. An unknown path is a "
+        "404 and a wrong method a 405, in the same shape. A write that carries a signed-in "
+        "session cookie must pass Django's CSRF check (403 otherwise); programs should call the "
+        "API without one."
     ),
     urls_namespace="api-v1",
+    parser=JsonParser(),
 )
+install_error_handlers(api)
+api.add_decorator(request_checks, mode="view")
 api.add_router("/", clinics_router)
 api.add_router("/", booking_router)
 api.add_router("/", assessment_router)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict, field_validator
 
 from heelwise.booking import clock
 from heelwise.booking.availability import (
@@ -25,6 +27,7 @@ from heelwise.booking.models import Booking
 from heelwise.booking.selectors import service_cached, service_refresh
 from heelwise.booking.services import PatientDetails, booking_create
 from heelwise.clinics.models import Site
+from heelwise.common.api import UNKNOWN_FIELD, ErrorOut
 
 router = Router(tags=["booking"])
 MAX_DAYS = 60
@@ -42,20 +45,24 @@ class SlotOut(Schema):
     site: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
 class BookingIn(Schema):
+    """Wrong types and unknown fields are a 422 naming the field (heelwise.common.api)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     service: str | None = None
     site: str | None = None
     start: str | None = None
-    practitioner: int | str | None = None
+    practitioner: int | None = None
     name: str | None = None
     email: str | None = None
     phone: str | None = None
     notes: str | None = None
+
+    @field_validator("practitioner", mode="before")
+    @classmethod
+    def _blank_practitioner_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
 
 
 class BookingOut(Schema):
@@ -72,6 +79,8 @@ class BookingOut(Schema):
 
 
 class SlotQuery(Schema):
+    """Unknown query parameters are a 422 naming them (checked in the view: ninja ignores them)."""
+
     service: str
     site: str | None = None
     date: str
@@ -99,7 +108,9 @@ def booking_out(booking: Booking) -> BookingOut:
     summary="Free start times (Europe/London offsets), each with its practitioner",
 )
 def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonResponse:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {
+        name: [UNKNOWN_FIELD] for name in request.GET if name not in SlotQuery.model_fields
+    }
     service = service_cached(slug=query.service)
     if service is not None and not (service.is_active and service.bookable_online):
         service = None
@@ -117,8 +128,11 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonRespons
     except ValueError:
         errors["date"] = ["Use YYYY-MM-DD."]
     else:
-        if service is not None:
-            last = local_today(clock.now()) + timedelta(days=service.horizon_days)
+        today = local_today(clock.now())
+        if first_day < today:
+            errors["date"] = [f"date is in the past (today is {today.isoformat()} in the UK)."]
+        elif service is not None:
+            last = today + timedelta(days=service.horizon_days)
             if first_day > last:
                 errors["date"] = [
                     f"date is beyond the booking horizon of {service.horizon_days} days "
@@ -163,9 +177,13 @@ def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonRespons
     return JsonResponse(body, safe=False)
 
 
+def _clinic_staff(request: HttpRequest) -> bool:
+    """A signed-in clinician or administrator (the staff role, not the admin-site flag)."""
+    return bool(getattr(request.user, "is_clinician", False))
+
+
 def _rate_limited(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_staff:
+    if _clinic_staff(request):
         return False
     return is_ratelimited(
         request, group="booking", key="ip", rate=settings.BOOKING_RATE, increment=True
@@ -174,11 +192,22 @@ def _rate_limited(request: HttpRequest) -> bool:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        201: BookingOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Book a slot (anonymous booking allowed; rate limited per client)",
     description=(
         "201 with the booking, its reference and a signed cancel/reschedule link; 409 when the "
-        "slot is no longer free; 422 naming every bad field."
+        "slot is no longer free; 422 naming every bad field (wrong values, wrong types, unknown "
+        "fields); 400 when the body is not a JSON object; 415 without Content-Type: "
+        "application/json; 403 when a request with a signed-in session fails the CSRF check; "
+        "429 when this client has made too many booking requests."
     ),
 )
 def bookings_create(request: HttpRequest, payload: BookingIn) -> Status:
@@ -187,7 +216,7 @@ def bookings_create(request: HttpRequest, payload: BookingIn) -> Status:
             429, ErrorOut(detail="Too many booking requests from this client. Please wait.")
         )
     data = {k: ("" if v is None else str(v)) for k, v in payload.dict().items()}
-    staff = bool(getattr(request.user, "is_staff", False))
+    staff = _clinic_staff(request)
     form = BookingRequestForm(data, staff=staff)
     if not form.is_valid():
         return Status(422, ErrorOut(detail="Invalid booking request.", errors=form_errors(form)))

@@ -182,3 +182,196 @@ class HorizonAndPhoneApiTests:
             phone="",
         )
         assert in_person.status_code == 201
+
+
+# --- Errors: one shape, {"detail": str, "errors": {field: [message, ...]}} -------------------
+
+
+def _error(response: Any, status: int) -> dict[str, Any]:
+    """The response is a JSON error of the API's one shape, with this status."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert all(isinstance(m, list) and m for m in body["errors"].values())
+    return body
+
+
+class BookingErrorsApiTests:
+    @pytest.mark.parametrize(
+        ("changes", "field", "message"),
+        [
+            ({"service": 123}, "service", "Must be a string."),
+            ({"start": 20270322}, "start", "Must be a string."),
+            ({"email": ["alice@example.com"]}, "email", "Must be a string."),
+            ({"practitioner": "abc"}, "practitioner", "Must be a whole number."),
+            ({"practitioner": [1]}, "practitioner", "Must be a whole number."),
+        ],
+    )
+    def test_a_wrong_type_is_a_422_naming_the_field(
+        self, client: Client, clinic: None, changes: dict[str, Any], field: str, message: str
+    ) -> None:
+        body = _error(_post(client, **changes), 422)
+        assert body["errors"] == {field: [message]}
+        assert field in body["detail"]
+        assert not Booking.objects.exists()
+
+    def test_an_unknown_field_is_a_422_naming_it(self, client: Client, clinic: None) -> None:
+        body = _error(_post(client, colour="red", Email="a@example.com"), 422)
+        assert set(body["errors"]) == {"colour", "Email"}
+        assert body["errors"]["colour"][0].startswith("Unknown field")
+        assert not Booking.objects.exists()
+
+    def test_a_blank_practitioner_means_no_preference(self, client: Client, clinic: None) -> None:
+        assert _post(client, practitioner="").status_code == 201
+
+    @pytest.mark.parametrize(
+        ("raw", "detail"),
+        [
+            ("{", "request body is not valid JSON: Expecting property name enclosed in double "),
+            (
+                '{"service": }',
+                "request body is not valid JSON: Expecting value at line 1 column 13",
+            ),
+            ('{"name": NaN}', "request body is not valid JSON: NaN is not a JSON number."),
+            ("[]", "request body must be a JSON object."),
+            ('"discovery-call"', "request body must be a JSON object."),
+        ],
+    )
+    def test_a_body_that_is_not_a_json_object_is_a_400_saying_why(
+        self, client: Client, clinic: None, raw: str, detail: str
+    ) -> None:
+        response = client.post("/api/v1/bookings", raw, content_type="application/json")
+        body = _error(response, 400)
+        assert body["detail"].startswith(detail)
+        assert body["errors"] == {}
+        assert not Booking.objects.exists()
+
+    def test_an_empty_body_is_a_400(self, client: Client, clinic: None) -> None:
+        response = client.generic("POST", "/api/v1/bookings", b"", CONTENT_TYPE="application/json")
+        assert _error(response, 400)["detail"] == "request body is empty: send a JSON object."
+        assert not Booking.objects.exists()
+
+    @pytest.mark.parametrize(
+        "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+    )
+    def test_a_body_not_sent_as_json_is_a_415(
+        self, client: Client, clinic: None, content_type: str
+    ) -> None:
+        import json
+
+        response = client.generic(
+            "POST", "/api/v1/bookings", json.dumps(CALL), CONTENT_TYPE=content_type
+        )
+        body = _error(response, 415)
+        assert "Content-Type: application/json" in body["detail"]
+        assert content_type in body["detail"]
+        assert not Booking.objects.exists()
+
+    def test_json_with_a_charset_is_accepted(self, client: Client, clinic: None) -> None:
+        response = client.post(
+            "/api/v1/bookings", CALL, content_type="application/json; charset=utf-8"
+        )
+        assert response.status_code == 201, response.content
+
+    def test_409_and_form_errors_have_the_same_shape(self, client: Client, clinic: None) -> None:
+        start = "2027-03-22T09:00:00+00:00"
+        assert _post(client, start=start).status_code == 201
+        assert _error(_post(client, start=start, email="b@example.com"), 409)["errors"] == {}
+        assert set(_error(_post(client, email="nope"), 422)["errors"]) == {"email"}
+        assert Booking.objects.count() == 1
+
+    def test_a_wrong_method_is_a_json_405(self, client: Client, clinic: None) -> None:
+        for response in (client.get("/api/v1/bookings"), client.delete("/api/v1/bookings")):
+            body = _error(response, 405)
+            assert response["Allow"] == "POST"
+            assert "use POST" in body["detail"]
+        assert _error(client.post("/api/v1/slots", {}, content_type="application/json"), 405)
+
+
+class SlotsErrorsApiTests:
+    def test_a_past_date_is_a_422_naming_date(self, client: Client, clinic: None) -> None:
+        body = _error(client.get("/api/v1/slots?service=discovery-call&date=2020-01-01"), 422)
+        assert body["errors"] == {"date": ["date is in the past (today is 2027-03-10 in the UK)."]}
+        yesterday = client.get("/api/v1/slots?service=discovery-call&date=2027-03-09&days=7")
+        assert _error(yesterday, 422)["errors"] == body["errors"]
+        assert client.get("/api/v1/slots?service=discovery-call&date=2027-03-10").status_code == 200
+
+    def test_an_unknown_query_parameter_is_a_422_naming_it(
+        self, client: Client, clinic: None
+    ) -> None:
+        response = client.get("/api/v1/slots?service=discovery-call&date=2027-03-22&day=7")
+        body = _error(response, 422)
+        assert list(body["errors"]) == ["day"]
+        assert body["errors"]["day"][0].startswith("Unknown field")
+
+    def test_wrong_types_and_missing_parameters_name_the_field(
+        self, client: Client, clinic: None
+    ) -> None:
+        body = _error(client.get("/api/v1/slots?date=2027-03-22&days=seven"), 422)
+        assert body["errors"] == {
+            "service": ["This field is required."],
+            "days": ["Must be a whole number."],
+        }
+
+
+class SessionWritesApiTests:
+    """A write carrying a signed-in session must pass Django's CSRF check; anonymous clients
+    (scripts, other programs) need no token."""
+
+    @staticmethod
+    def _csrf_client(user: Any) -> tuple[Client, str]:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        client.get("/accounts/login/")  # sets the csrftoken cookie, as any form page does
+        return client, client.cookies["csrftoken"].value
+
+    def test_a_session_write_without_a_csrf_token_is_refused(
+        self, clinic: None, alice: Any
+    ) -> None:
+        client, _token = self._csrf_client(alice)
+        body = _error(_post(client), 403)
+        assert body["detail"].startswith("CSRF check failed")
+        assert not Booking.objects.exists()
+        assessment = client.post("/api/v1/assessments", {}, content_type="application/json")
+        assert _error(assessment, 403)["detail"].startswith("CSRF check failed")
+
+    def test_a_session_write_with_the_token_books_for_the_signed_in_user(
+        self, clinic: None, alice: Any
+    ) -> None:
+        client, token = self._csrf_client(alice)
+        response = client.post(
+            "/api/v1/bookings",
+            CALL,
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
+        assert response.status_code == 201, response.content
+        assert Booking.objects.get().user == alice
+
+    def test_an_anonymous_client_needs_no_token(self, clinic: None) -> None:
+        assert _post(Client(enforce_csrf_checks=True)).status_code == 201
+
+    @override_settings(BOOKING_RATE="1/h")
+    def test_only_the_staff_role_skips_the_rate_limit(
+        self, clinic: None, alice: Any, bob: Any
+    ) -> None:
+        """The admin-site flag is_staff is not the clinic's staff role (docs/booking.md)."""
+        from django.core.cache import cache
+
+        cache.clear()
+        alice.is_staff = True
+        alice.save(update_fields=["is_staff"])
+        codes = []
+        for user, hour in ((alice, 10), (alice, 11), (bob, 11), (bob, 12)):
+            client, token = self._csrf_client(user)
+            response = client.post(
+                "/api/v1/bookings",
+                {**CALL, "start": f"2027-03-22T{hour}:00:00+00:00"},
+                content_type="application/json",
+                headers={"X-CSRFToken": token},
+            )
+            codes.append(response.status_code)
+        assert codes == [201, 429, 201, 201]
+        cache.clear()
