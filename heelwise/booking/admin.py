@@ -20,6 +20,7 @@ from heelwise.booking.models import (
     WaitlistEntry,
     WeeklyAvailability,
 )
+from heelwise.clinics.forms import TimeOffForm
 from heelwise.common.admin import PatientDataAdmin
 
 
@@ -45,6 +46,7 @@ class BreakAdmin(admin.ModelAdmin[Break]):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(admin.ModelAdmin[TimeOff]):
+    form = TimeOffForm  # refuses time off over confirmed bookings until acknowledged
     list_display = ("practitioner", "start", "end", "reason")
     list_filter = ("practitioner",)
     date_hierarchy = "start"

@@ -49,8 +49,17 @@ class BookingInputError(Exception):
         self.errors = errors
 
 
+NO_LONGER_FREE = "This time is no longer free. Please choose another."
+NO_ROOM_FREE = "No treatment room is free at this time. Please choose another."
+
+
 class SlotTaken(Exception):
-    """The time exists on the schedule but is no longer free (HTTP 409)."""
+    """The time exists on the schedule but is no longer free (HTTP 409). ``field``: the input
+    it concerns, when there are several (e.g. ``starts.2``, the third session of a course)."""
+
+    def __init__(self, message: str = NO_LONGER_FREE, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,8 @@ class Slot:
     site_id: int | None
     room_ids: tuple[int, ...] = ()
     free: bool = True
+    # Why a taken slot is taken: "practitioner" (busy) or "room" (every room is in use).
+    taken_by: str = ""
 
     @property
     def local_start(self) -> datetime:
@@ -367,6 +378,18 @@ def _intersect(a: Iterable[WallInterval], b: Iterable[WallInterval]) -> list[Wal
     return out
 
 
+def _join(windows: Iterable[WallInterval]) -> list[WallInterval]:
+    """Join touching or overlapping windows (e.g. a 09:00-18:00 day and an 18:00-20:30 evening
+    session are one 09:00-20:30 window), so no slot is lost where two blocks meet."""
+    joined: list[WallInterval] = []
+    for start, end in sorted(windows):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
+
+
 def _subtract(windows: list[Interval], holes: Iterable[Interval]) -> list[Interval]:
     for hole_start, hole_end in holes:
         next_windows: list[Interval] = []
@@ -399,8 +422,9 @@ def _practitioner_windows(schedule: Schedule, pid: int, day: date) -> list[Inter
         and (rule.valid_from is None or rule.valid_from <= day)
         and (rule.valid_until is None or rule.valid_until >= day)
     ]
+    wall = _join(wall)
     if not schedule.service.is_remote:
-        wall = _intersect(wall, schedule.opening.get(weekday, []))
+        wall = _intersect(wall, _join(schedule.opening.get(weekday, [])))
     windows = [(_wall_to_utc(day, s), _wall_to_utc(day, e)) for s, e in wall]
     breaks = [
         (_wall_to_utc(day, b.starts), _wall_to_utc(day, b.ends))
@@ -417,15 +441,20 @@ def day_is_closed(schedule: Schedule, day: date) -> bool:
     return any(first <= day <= last for first, last in schedule.closures)
 
 
-def day_slots(schedule: Schedule, day: date, *, now: datetime) -> list[Slot]:
-    """Every candidate slot on one local day, each marked free or taken. Pure: no queries."""
+def day_slots(schedule: Schedule, day: date, *, now: datetime, staff: bool = False) -> list[Slot]:
+    """Every candidate slot on one local day, each marked free or taken. Pure: no queries.
+
+    The appointment itself must end by the end of its window (closing time, a break, time
+    off); the buffer after it (cleaning and notes) may run past closing or into a break.
+    ``staff``: clinic staff booking for a caller are not held to the service's online minimum
+    notice, only to times that have not yet begun."""
     if day_is_closed(schedule, day):
         return []
     service = schedule.service
     length = timedelta(minutes=service.minutes)
     blocked = timedelta(minutes=service.minutes + service.buffer_minutes)
     step = timedelta(minutes=schedule.grid_minutes)
-    earliest = now + timedelta(hours=service.min_notice_hours)
+    earliest = now if staff else now + timedelta(hours=service.min_notice_hours)
     last_day = local_today(now) + timedelta(days=service.horizon_days)
     if day > last_day:
         return []
@@ -438,16 +467,18 @@ def day_slots(schedule: Schedule, day: date, *, now: datetime) -> list[Slot]:
             offset = (-minute) % schedule.grid_minutes
             start = window_start.replace(second=0, microsecond=0) + timedelta(minutes=offset)
             while start + length <= window_end:
-                if start >= earliest:
+                if start >= earliest and (not staff or start > now):
                     until = start + blocked
                     free_rooms = tuple(
                         r
                         for r in schedule.rooms
                         if not _overlaps(start, until, schedule.busy_room.get(r, []))
                     )
-                    taken = _overlaps(start, until, busy) or (
-                        not service.is_remote and not free_rooms
-                    )
+                    taken_by = ""
+                    if _overlaps(start, until, busy):
+                        taken_by = "practitioner"
+                    elif not service.is_remote and not free_rooms:
+                        taken_by = "room"
                     slots.append(
                         Slot(
                             start=start,
@@ -457,7 +488,8 @@ def day_slots(schedule: Schedule, day: date, *, now: datetime) -> list[Slot]:
                             practitioner_name=name,
                             site_id=schedule.site.pk if schedule.site else None,
                             room_ids=free_rooms,
-                            free=not taken,
+                            free=not taken_by,
+                            taken_by=taken_by,
                         )
                     )
                 start += step
@@ -478,13 +510,15 @@ def slots_list(
     practitioner_id: int | None = None,
     exclude_booking_id: int | None = None,
     now: datetime | None = None,
+    staff: bool = False,
 ) -> list[Slot]:
     """Free slots over ``days`` local days from ``first_day`` (for the API, pages and staff).
 
     Only days from today to the service's booking horizon are read (any range is accepted, so a
     far-off date cannot overflow the calendar). ``exclude_booking_id``: the booking being
     rescheduled, which must not block the times around its own (``slot_validate`` re-checks
-    the chosen time under lock, and the database constraints still have the last word)."""
+    the chosen time under lock, and the database constraints still have the last word).
+    ``staff``: without the online minimum notice (see ``day_slots``)."""
     now = now or clock.now()
     today = local_today(now)
     horizon_last = today + timedelta(days=service.horizon_days)
@@ -505,12 +539,15 @@ def slots_list(
     _check_fresh(schedule)
     out: list[Slot] = []
     for day in _days(first, (last_day - first).days + 1):
-        out.extend(s for s in day_slots(schedule, day, now=now) if s.free)
+        out.extend(s for s in day_slots(schedule, day, now=now, staff=staff) if s.free)
     return out
 
 
-def start_problems(*, service: Service, start: datetime, now: datetime) -> list[str]:
-    """Why ``start`` can never be booked for ``service`` (empty when it might be)."""
+def start_problems(
+    *, service: Service, start: datetime, now: datetime, staff: bool = False
+) -> list[str]:
+    """Why ``start`` can never be booked for ``service`` (empty when it might be). ``staff``:
+    the online minimum notice does not apply (the time must still be in the future)."""
     if timezone.is_naive(start):
         return ["Give the time with its UTC offset, e.g. 2027-03-29T10:00:00+01:00."]
     local = start.astimezone(LONDON)
@@ -521,7 +558,7 @@ def start_problems(*, service: Service, start: datetime, now: datetime) -> list[
         return [f"Appointments start on the {grid}-minute grid (e.g. 10:00, 10:{grid:02d})."]
     if local.date() > local_today(now) + timedelta(days=service.horizon_days):
         return [f"This service can be booked up to {service.horizon_days} days ahead."]
-    if start < now + timedelta(hours=service.min_notice_hours):
+    if not staff and start < now + timedelta(hours=service.min_notice_hours):
         return [f"This service needs {service.min_notice_hours} hours' notice."]
     return []
 
@@ -535,6 +572,7 @@ def slot_validate(
     exclude_booking_id: int | None = None,
     now: datetime | None = None,
     lock: bool = False,
+    staff: bool = False,
 ) -> list[Slot]:
     """The free options (practitioner, rooms) for booking ``service`` at ``start``.
 
@@ -543,7 +581,7 @@ def slot_validate(
     the schedule but no longer free.
     """
     now = now or clock.now()
-    problems = start_problems(service=service, start=start, now=now)
+    problems = start_problems(service=service, start=start, now=now, staff=staff)
     if problems:
         raise BookingInputError({"start": problems})
     local = start.astimezone(LONDON)
@@ -558,18 +596,24 @@ def slot_validate(
         lock=lock,
     )
     _check_fresh(schedule)
-    candidates = [s for s in day_slots(schedule, day, now=now) if s.start == start]
+    candidates = [s for s in day_slots(schedule, day, now=now, staff=staff) if s.start == start]
     if not candidates:
         raise BookingInputError({"start": ["No appointments are offered at this time."]})
     free = [s for s in candidates if s.free]
     if not free:
-        raise SlotTaken("This time has just been booked. Please choose another.")
+        rooms_full = any(s.taken_by == "room" for s in candidates)
+        raise SlotTaken(NO_ROOM_FREE if rooms_full else NO_LONGER_FREE)
     return free
 
 
-def slots_by_day(slots: Iterable[Slot]) -> dict[date, list[Slot]]:
-    """Group slots by local day, keeping the earliest practitioner per start time."""
-    grouped: dict[date, dict[datetime, Slot]] = defaultdict(dict)
+def slots_by_day(
+    slots: Iterable[Slot], *, every_practitioner: bool = False
+) -> dict[date, list[Slot]]:
+    """Group slots by local day. The patient pages offer one time per start ("any
+    practitioner", first in display order, unless they filter by practitioner); staff pages
+    pass ``every_practitioner`` to list each free practitioner at that time."""
+    grouped: dict[date, dict[tuple[datetime, int], Slot]] = defaultdict(dict)
     for slot in slots:
-        grouped[slot.local_start.date()].setdefault(slot.start, slot)
+        key = (slot.start, slot.practitioner_id if every_practitioner else 0)
+        grouped[slot.local_start.date()].setdefault(key, slot)
     return {day: list(by_start.values()) for day, by_start in sorted(grouped.items())}

@@ -96,10 +96,12 @@ class PatientDetailsForm(forms.Form):
 class BookingRequestForm(PatientDetailsForm):
     """A whole booking request (API body, or the pages' final confirm step)."""
 
-    service = forms.CharField(max_length=50)
-    site = forms.CharField(max_length=50, required=False)
-    start = forms.CharField(max_length=40)
-    practitioner = forms.IntegerField(required=False, min_value=1)
+    service = forms.CharField(label="Service", max_length=50)
+    site = forms.CharField(label="Clinic", max_length=50, required=False)
+    start = forms.CharField(
+        label="Time", max_length=40, error_messages={"required": "Choose a time."}
+    )
+    practitioner = forms.IntegerField(label="Practitioner", required=False, min_value=1)
 
     def __init__(self, *args: Any, now: datetime | None = None, staff: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -136,9 +138,41 @@ class BookingRequestForm(PatientDetailsForm):
             if service.is_remote and not data.get("phone") and "phone" not in self.errors:
                 self.add_error("phone", PHONE_NEEDED_ERROR)
             if isinstance(start, datetime):
-                for problem in start_problems(service=service, start=start, now=self.now):
+                problems = start_problems(
+                    service=service, start=start, now=self.now, staff=self.staff
+                )
+                for problem in problems:
                     self.add_error("start", problem)
         return data
+
+
+class StaffBookingForm(BookingRequestForm):
+    """Staff booking for a caller: the chosen time is one radio ``slot`` = "<start>|<practitioner
+    id>", so the receptionist picks the practitioner when several are free at that time. Not
+    held to the online minimum notice (``staff``)."""
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None:
+            data = data.copy()
+            start, _, practitioner = str(data.get("slot", "")).partition("|")
+            if start:
+                data["start"] = start
+                data["practitioner"] = practitioner
+        super().__init__(data, staff=True, **kwargs)
+
+
+class SlotChoiceForm(forms.Form):
+    """Staff moving a booking: the new time, "<start>|<practitioner id>" from the list."""
+
+    slot = forms.CharField(
+        label="New time", max_length=60, error_messages={"required": "Choose a new time."}
+    )
+
+    def clean_slot(self) -> tuple[datetime, int | None]:
+        start, _, practitioner = str(self.cleaned_data["slot"]).partition("|")
+        if practitioner and not practitioner.isdigit():
+            raise forms.ValidationError("Choose a new time from the list.")
+        return parse_start(start), int(practitioner) if practitioner else None
 
 
 class WaitlistForm(forms.Form):
@@ -188,9 +222,35 @@ class CourseBookingForm(PatientDetailsForm):
         for i in range(1, MAX_COURSE_SESSIONS + 1):
             self.fields[f"session_{i}"] = forms.DateTimeField(
                 label=f"Session {i}",
-                required=False,
+                required=i == 1,
+                help_text=("" if i == 1 else f"Only for a course of {i} or more sessions."),
+                error_messages={"required": "Enter the date and time of the first session."},
                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
             )
+
+    def clean(self) -> dict[str, Any]:
+        """Sessions are filled in from Session 1 with none skipped, exactly as many as the
+        course has, so every error can name the session as the person numbered it."""
+        data = super().clean() or {}
+        filled = [i for i in range(1, MAX_COURSE_SESSIONS + 1) if data.get(f"session_{i}")]
+        for i in range(1, max(filled, default=0)):
+            if i not in filled and f"session_{i}" not in self.errors:
+                self.add_error(
+                    f"session_{i}", f"Enter Session {i} (fill in the sessions in order)."
+                )
+        plan = data.get("plan")
+        if (
+            isinstance(plan, CoursePlan)
+            and filled
+            and not self.errors
+            and len(filled) != plan.sessions
+        ):
+            self.add_error(
+                None,
+                f"{plan.name} has {plan.sessions} sessions: fill in Session 1 to "
+                f"Session {plan.sessions}.",
+            )
+        return data
 
     def session_fields(self) -> list[Any]:
         return [self[f"session_{i}"] for i in range(1, MAX_COURSE_SESSIONS + 1)]
@@ -204,4 +264,14 @@ class CourseBookingForm(PatientDetailsForm):
 
 
 def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """Errors by field name (the API's 422 body)."""
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+def form_error_lines(form: forms.Form) -> list[str]:
+    """Errors for people: each prefixed with its field's label (none for whole-form errors)."""
+    lines: list[str] = []
+    for field, messages in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        lines.extend(f"{label}: {m}" if label else str(m) for m in messages)
+    return lines

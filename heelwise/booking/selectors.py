@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import time
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from heelwise.assessment.selectors import care_bookings
-from heelwise.booking.availability import local_day_bounds
-from heelwise.booking.models import Booking, OutboxMessage
-from heelwise.clinics.models import Practitioner, Service, Site
+from heelwise.booking.availability import LONDON, local_day_bounds
+from heelwise.booking.models import Booking, OutboxMessage, TimeOff
+from heelwise.clinics.models import Closure, Practitioner, Service, Site
 
 if TYPE_CHECKING:
     from heelwise.accounts.models import User
@@ -144,9 +147,101 @@ def service_get(*, slug: str, staff: bool = False) -> Service:
 
 
 def sites_for_service(*, service: Service) -> QuerySet[Site]:
-    """Sites where someone offers this in-person service (any weekly availability there)."""
+    """Sites where ``service`` can be booked: none for a remote (phone or video) service or an
+    inactive one; for an in-person service, the active sites where an active practitioner has
+    weekly availability (practitioners offer every in-person service)."""
+    if service.is_remote or not service.is_active:
+        return Site.objects.none()
     return (
-        Site.objects.filter(is_active=True, practitioner_availability__isnull=False)
+        Site.objects.filter(
+            is_active=True,
+            practitioner_availability__isnull=False,
+            practitioner_availability__practitioner__is_active=True,
+        )
         .distinct()
         .order_by("display_order", "name")
+    )
+
+
+SEARCH_MIN_CHARS = 2
+SEARCH_LIMIT = 50
+
+
+def booking_search(*, viewer: User, query: str, limit: int = SEARCH_LIMIT) -> list[Booking]:
+    """Bookings ``viewer`` may see (``bookings_visible``) whose patient name, email, phone
+    (spaces, dashes and brackets ignored) or reference matches ``query``, newest first."""
+    text = " ".join(query.split())
+    if len(text) < SEARCH_MIN_CHARS:
+        return []
+    match = Q(name__icontains=text) | Q(email__icontains=text) | Q(reference__iexact=text)
+    digits = re.sub(r"\D", "", text)
+    qs = bookings_visible(viewer=viewer)
+    if len(digits) >= 4 and not re.search(r"[A-Za-z@]", text):
+        bare: F | Replace = F("phone")
+        for char in (" ", "-", "(", ")", "."):
+            bare = Replace(bare, Value(char), Value(""))
+        qs = qs.annotate(phone_digits=bare)
+        match |= Q(phone_digits__contains=digits)
+    return list(
+        qs.filter(match)
+        .select_related("service", "site", "practitioner")
+        .order_by("-start")[:limit]
+    )
+
+
+def booking_clashes(bookings: Iterable[Booking]) -> dict[int, str]:
+    """Which of ``bookings`` fall in their practitioner's time off or their site's closure
+    (added after they were booked): booking id -> "time off" or "closure". Two queries."""
+    rows = [b for b in bookings if b.status == Booking.Status.CONFIRMED]
+    if not rows:
+        return {}
+    first, last = min(b.start for b in rows), max(b.end for b in rows)
+    time_off = list(
+        TimeOff.objects.filter(
+            practitioner_id__in={b.practitioner_id for b in rows}, start__lt=last, end__gt=first
+        ).values_list("practitioner_id", "start", "end")
+    )
+    days = [b.start.astimezone(LONDON).date() for b in rows]
+    closures = list(
+        Closure.objects.filter(
+            site_id__in={b.site_id for b in rows if b.site_id},
+            first_day__lte=max(days),
+            last_day__gte=min(days),
+        ).values_list("site_id", "first_day", "last_day")
+    )
+    found: dict[int, str] = {}
+    for b, day in zip(rows, days, strict=True):
+        if any(p == b.practitioner_id and s < b.end and b.start < e for p, s, e in time_off):
+            found[b.pk] = "time off"
+        elif any(site == b.site_id and f <= day <= la for site, f, la in closures):
+            found[b.pk] = "closure"
+    return found
+
+
+def bookings_in_time_off(
+    *, practitioner_id: int, start: datetime, end: datetime
+) -> QuerySet[Booking]:
+    """Confirmed bookings of the practitioner over ``[start, end)`` (time off being added)."""
+    return (
+        Booking.objects.filter(
+            practitioner_id=practitioner_id,
+            status=Booking.Status.CONFIRMED,
+            start__lt=end,
+            end__gt=start,
+        )
+        .select_related("service", "site")
+        .order_by("start")
+    )
+
+
+def bookings_in_closure(*, site_id: int, first_day: date, last_day: date) -> QuerySet[Booking]:
+    """Confirmed bookings at the site on the local days ``first_day`` to ``last_day``."""
+    last_day = min(last_day, date.max - timedelta(days=1))  # a far-off "until further notice"
+    start, end = local_day_bounds(min(first_day, last_day), last_day)
+    return (
+        Booking.objects.filter(
+            site_id=site_id, status=Booking.Status.CONFIRMED, start__lt=end, start__gte=start
+        )
+        .select_related("service", "practitioner")
+        .order_by("start")
     )

@@ -7,15 +7,18 @@ the IMMEDIATE transaction serialises writers, so the availability re-check insid
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 
 from heelwise.booking import clock
 from heelwise.booking.availability import (
     LONDON,
+    NO_LONGER_FREE,
     BookingInputError,
     ServiceChanged,
     Slot,
@@ -129,8 +132,85 @@ def _insert(
             if not _is_overlap(exc):
                 raise
             if last:
-                raise SlotTaken("This time has just been booked. Please choose another.") from exc
-    raise SlotTaken("This time has just been booked. Please choose another.")
+                raise SlotTaken(NO_LONGER_FREE) from exc
+    raise SlotTaken(NO_LONGER_FREE)
+
+
+# --- one patient, one appointment at a time ------------------------------------------------------
+
+
+def _lock_key(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+
+
+def patient_lock(*, email: str, user: object = None) -> None:
+    """PostgreSQL: a transaction-scoped advisory lock per patient (their email, any case, and
+    their account), taken before any practitioner or room lock, so two app servers booking the
+    same person at the same moment (at two sites, with two practitioners) queue and the second
+    sees the first's booking. The single-key lock space is separate from ``resources_lock``'s
+    two-key one. SQLite's IMMEDIATE transactions already serialise writers."""
+    if connection.vendor != "postgresql":
+        return
+    keys = {_lock_key("email:" + email.strip().lower())}
+    if getattr(user, "is_authenticated", False):
+        keys.add(_lock_key(f"user:{getattr(user, 'pk', '')}"))
+    ordered = sorted(keys)
+    sql = "SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(ordered))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ordered)
+
+
+def _describe(booking: Booking) -> str:
+    start, end = booking.start.astimezone(LONDON), booking.end.astimezone(LONDON)
+    where = booking.site.name if booking.site is not None else "remote (phone or video)"
+    return (
+        f"{start:%H:%M}-{end:%H:%M} on {start:%A} {start.day} {start:%B %Y} ({where}, "
+        f"{booking.service.name}, reference {booking.reference})"
+    )
+
+
+def patient_clash_check(
+    *,
+    email: str,
+    user: object,
+    start: datetime,
+    end: datetime,
+    by_staff: bool,
+    own: bool = False,
+    exclude_booking_id: int | None = None,
+) -> str | None:
+    """Why this patient cannot have an appointment over ``[start, end)`` (None when they can):
+    they already have a live booking (same account, or same email in any case) whose
+    appointment time overlaps. Buffers are not compared: they are the room's and the
+    practitioner's turnaround time, not the patient's. Call inside the booking transaction,
+    after ``patient_lock``.
+
+    Staff, and a signed-in patient whose own booking it is, are told the other booking's time
+    and place (``own``: the caller holds the booking's manage link); an anonymous visitor only
+    that the email address has an overlapping booking (anyone can type any address)."""
+    match = Q(email__iexact=email.strip())
+    if getattr(user, "is_authenticated", False):
+        match |= Q(user_id=getattr(user, "pk", None))
+    others = Booking.objects.filter(
+        match, status__in=Booking.ACTIVE_STATUSES, start__lt=end, end__gt=start
+    )
+    if exclude_booking_id is not None:
+        others = others.exclude(pk=exclude_booking_id)
+    other = others.select_related("site", "service").order_by("start").first()
+    if other is None:
+        return None
+    if by_staff:
+        return f"This patient already has a booking at {_describe(other)}. Choose another time."
+    own_email = str(getattr(user, "email", "")).lower()
+    if own or (
+        getattr(user, "is_authenticated", False)
+        and (other.user_id == getattr(user, "pk", None) or other.email.lower() == own_email)
+    ):
+        return f"You already have a booking at {_describe(other)}. Choose another time."
+    return (
+        "This email address already has a booking at an overlapping time. Choose another "
+        "time, or call the clinic."
+    )
 
 
 def booking_create(
@@ -144,8 +224,14 @@ def booking_create(
     booked_by: object = None,
     assessment: Assessment | None = None,
     now: datetime | None = None,
+    by_staff: bool = False,
 ) -> Booking:
     """Book one appointment, or raise BookingInputError (422) / SlotTaken (409).
+
+    ``by_staff``: clinic staff booking for a caller, who are not held to the online minimum
+    notice (any future free time). Either way the patient (same account or email) must not
+    already have a booking at an overlapping time (``patient_clash_check``, 422 naming
+    ``start``), checked under the patient's lock.
 
     ``assessment``: a self-assessment the patient chose to share with the clinician. The caller
     has checked that the person booking may see it (its owner, or the browser that took it); it
@@ -169,6 +255,7 @@ def booking_create(
                 booked_by=booked_by,
                 assessment=assessment,
                 now=now,
+                by_staff=by_staff,
             )
         except ServiceChanged:
             fresh = service_refresh(slug=service.slug)
@@ -189,12 +276,20 @@ def _booking_create(
     booked_by: object,
     assessment: Assessment | None,
     now: datetime,
+    by_staff: bool,
 ) -> Booking:
     if service.is_remote:
         site = None
     elif site is None:
         raise BookingInputError({"site": ["Choose a clinic for an in-person appointment."]})
-    slot_validate(service=service, site=site, start=start, practitioner_id=practitioner_id, now=now)
+    slot_validate(
+        service=service,
+        site=site,
+        start=start,
+        practitioner_id=practitioner_id,
+        now=now,
+        staff=by_staff,
+    )
     return _booking_create_locked(
         service=service,
         site=site,
@@ -205,6 +300,7 @@ def _booking_create(
         booked_by=booked_by,
         assessment=assessment,
         now=now,
+        by_staff=by_staff,
     )
 
 
@@ -220,9 +316,26 @@ def _booking_create_locked(
     booked_by: object,
     assessment: Assessment | None,
     now: datetime,
+    by_staff: bool,
 ) -> Booking:
+    patient_lock(email=patient.email, user=user)
+    clash = patient_clash_check(
+        email=patient.email,
+        user=user,
+        start=start,
+        end=start + timedelta(minutes=service.minutes),
+        by_staff=by_staff,
+    )
+    if clash:
+        raise BookingInputError({"start": [clash]})
     options = slot_validate(
-        service=service, site=site, start=start, practitioner_id=practitioner_id, now=now, lock=True
+        service=service,
+        site=site,
+        start=start,
+        practitioner_id=practitioner_id,
+        now=now,
+        lock=True,
+        staff=by_staff,
     )
     try:
         booking = _insert(
@@ -238,7 +351,7 @@ def _booking_create_locked(
         )
     except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
-            raise SlotTaken("This time has just been booked. Please choose another.") from exc
+            raise SlotTaken(NO_LONGER_FREE) from exc
         raise
     if assessment is not None:
         audit_record(
@@ -304,6 +417,11 @@ def booking_cancel(
     booking = _lock(booking)
     if booking.status != Booking.Status.CONFIRMED:
         raise PolicyError("Only a confirmed booking can be cancelled.")
+    if booking.start <= now:
+        raise PolicyError(
+            "This appointment has already started, so it cannot be cancelled: mark it attended "
+            "or no-show instead."
+        )
     if not by_staff and not booking_can_cancel_online(booking, now=now):
         raise PolicyError("It is too late to cancel online. Please call the clinic.")
     booking.status = Booking.Status.CANCELLED
@@ -330,15 +448,35 @@ def booking_reschedule(
     by_staff: bool = False,
     now: datetime | None = None,
 ) -> Booking:
-    """Move a booking to a new free start (same service and site). Raises like booking_create."""
+    """Move a booking to a new free start (same service and site, same reference and invite
+    UID, SEQUENCE + 1, the "moved" email). Raises like booking_create. ``by_staff``: staff
+    moving it for the patient, without the online notice rules; an appointment that has already
+    started cannot be moved."""
     now = now or clock.now()
     booking = _lock(booking)
     if booking.status != Booking.Status.CONFIRMED:
         raise PolicyError("Only a confirmed booking can be moved.")
+    if booking.start <= now:
+        raise PolicyError(
+            "This appointment has already started, so it cannot be moved: mark it attended or "
+            "no-show instead."
+        )
     if not by_staff and not booking_can_reschedule_online(booking, now=now):
         raise PolicyError("It is too late to change this booking online. Please call the clinic.")
     old_start = booking.start
     old_day = old_start.astimezone(LONDON).date()
+    patient_lock(email=booking.email, user=booking.user)
+    clash = patient_clash_check(
+        email=booking.email,
+        user=booking.user,
+        start=start,
+        end=start + timedelta(minutes=booking.service.minutes),
+        by_staff=by_staff,
+        own=True,  # a patient moving it holds its manage link
+        exclude_booking_id=booking.pk,
+    )
+    if clash:
+        raise BookingInputError({"start": [clash]})
     options = slot_validate(
         service=booking.service,
         site=booking.site,
@@ -347,6 +485,7 @@ def booking_reschedule(
         exclude_booking_id=booking.pk,
         now=now,
         lock=True,
+        staff=by_staff,
     )
     # Prefer keeping the same practitioner and room.
     options.sort(key=lambda s: s.practitioner_id != booking.practitioner_id)
@@ -374,7 +513,7 @@ def booking_reschedule(
             )
     except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
-            raise SlotTaken("This time has just been booked. Please choose another.") from exc
+            raise SlotTaken(NO_LONGER_FREE) from exc
         raise
     outbox_supersede(booking=booking)
     outbox_queue_for_booking(booking=booking, kind=OutboxMessage.Kind.RESCHEDULED, now=now)
@@ -403,6 +542,23 @@ def booking_mark(*, booking: Booking, status: str, now: datetime | None = None) 
 # --- treatment courses ---------------------------------------------------------------------------
 
 
+def _course_gap_errors(plan: CoursePlan, starts: list[datetime]) -> dict[str, list[str]]:
+    """Gaps between consecutive sessions in time order, each error on the later session as the
+    person numbered it (``starts.<index in the list given>``)."""
+    errors: dict[str, list[str]] = {}
+    order = sorted(range(len(starts)), key=lambda i: starts[i])
+    for before, after in zip(order, order[1:], strict=False):
+        gap = (
+            starts[after].astimezone(LONDON).date() - starts[before].astimezone(LONDON).date()
+        ).days
+        if not plan.min_gap_days <= gap <= plan.max_gap_days:
+            errors.setdefault(f"starts.{after}", []).append(
+                f"Sessions {before + 1} and {after + 1} are {gap} days apart; they must be "
+                f"{plan.min_gap_days}-{plan.max_gap_days} days apart."
+            )
+    return errors
+
+
 @transaction.atomic
 def course_book(
     *,
@@ -413,26 +569,34 @@ def course_book(
     practitioner_id: int | None = None,
     user: object = None,
     booked_by: object = None,
+    by_staff: bool = False,
     now: datetime | None = None,
 ) -> Course:
-    """Book every session of a course, or none: any failure rolls the whole course back."""
+    """Book every session of a course, or none: any failure rolls the whole course back.
+
+    ``starts`` in the order the person entered them: errors name ``starts.<index>`` and
+    SlotTaken says "Session <index + 1>", whatever the order of the dates."""
     now = now or clock.now()
     service = plan.service
     errors: dict[str, list[str]] = {}
     if len(starts) != plan.sessions:
         errors["starts"] = [f"This course has {plan.sessions} sessions."]
-    ordered = sorted(starts)
-    for i in range(1, len(ordered)):
-        gap = (ordered[i].astimezone(LONDON).date() - ordered[i - 1].astimezone(LONDON).date()).days
-        if not plan.min_gap_days <= gap <= plan.max_gap_days:
-            errors.setdefault("starts", []).append(
-                f"Sessions {i} and {i + 1} must be "
-                f"{plan.min_gap_days}-{plan.max_gap_days} days apart."
-            )
+    errors.update(_course_gap_errors(plan, starts))
     if errors:
         raise BookingInputError(errors)
+    patient_lock(email=patient.email, user=user)
     course = Course.objects.create(plan=plan)
-    for index, start in enumerate(ordered):
+    for index, start in enumerate(starts):
+        field = f"starts.{index}"
+        clash = patient_clash_check(
+            email=patient.email,
+            user=user,
+            start=start,
+            end=start + timedelta(minutes=service.minutes),
+            by_staff=by_staff,
+        )
+        if clash:
+            raise BookingInputError({field: [clash]})
         try:
             options = slot_validate(
                 service=service,
@@ -441,9 +605,12 @@ def course_book(
                 practitioner_id=practitioner_id,
                 now=now,
                 lock=True,
+                staff=by_staff,
             )
         except BookingInputError as exc:
-            raise BookingInputError({f"starts.{index}": exc.errors["start"]}) from exc
+            raise BookingInputError({field: exc.errors["start"]}) from exc
+        except SlotTaken as exc:
+            raise SlotTaken(f"Session {index + 1}: {exc}", field=field) from exc
         try:
             booking = _insert(
                 service=service,
@@ -455,9 +622,11 @@ def course_book(
                 user=user,
                 booked_by=booked_by,
             )
+        except SlotTaken as exc:
+            raise SlotTaken(f"Session {index + 1}: {exc}", field=field) from exc
         except (IntegrityError, OperationalError) as exc:
             if _is_overlap(exc):
-                raise SlotTaken(f"Session {index + 1} has just been booked.") from exc
+                raise SlotTaken(f"Session {index + 1}: {NO_LONGER_FREE}", field=field) from exc
             raise
         outbox_queue_for_booking(booking=booking, kind=OutboxMessage.Kind.CONFIRMATION, now=now)
     return course
@@ -533,6 +702,8 @@ __all__ = [
     "booking_mark",
     "booking_reschedule",
     "course_book",
+    "patient_clash_check",
+    "patient_lock",
     "reference_new",
     "waitlist_join",
     "waitlist_offer_freed",

@@ -1,5 +1,6 @@
 """Staff views: day and week calendars per site and per practitioner, booking on behalf of a
-caller, marking attended or no-show, and the email delivery log.
+caller, moving or cancelling a booking, marking attended or no-show, finding a patient's
+bookings, and the email delivery log.
 
 Clinicians and clinic administrators only (least access): an administrator sees every booking;
 a clinician sees the details of the bookings in their care (``selectors.bookings_visible``) and
@@ -28,16 +29,26 @@ from heelwise.booking import clock
 from heelwise.booking.availability import (
     LONDON,
     BookingInputError,
+    Slot,
     SlotTaken,
     local_today,
     slots_by_day,
     slots_list,
 )
-from heelwise.booking.forms import BookingRequestForm, CourseBookingForm, form_errors
+from heelwise.booking.forms import (
+    CourseBookingForm,
+    SlotChoiceForm,
+    StaffBookingForm,
+    form_error_lines,
+)
+from heelwise.booking.links import manage_url
 from heelwise.booking.models import Booking
 from heelwise.booking.selectors import (
+    SEARCH_MIN_CHARS,
+    booking_clashes,
     booking_get_for_staff,
     booking_list_for_calendar,
+    booking_search,
     bookings_visible,
     outbox_list,
 )
@@ -47,6 +58,7 @@ from heelwise.booking.services import (
     booking_cancel,
     booking_create,
     booking_mark,
+    booking_reschedule,
     course_book,
 )
 from heelwise.clinics.models import Practitioner, Service, Site
@@ -87,7 +99,7 @@ def _long(day: date) -> str:
 def _day(request: HttpRequest, *, earliest: date, latest: date, what: str) -> date:
     """The ``date`` asked for, kept within [earliest, latest] with a message saying why."""
     today = local_today(clock.now())
-    raw = request.GET.get("date", "")
+    raw = request.GET.get("date") or request.POST.get("date", "")
     try:
         day = date.fromisoformat(raw)
     except ValueError:
@@ -123,9 +135,10 @@ class CalendarEntry:
     patient: str = ""
     status: str = ""
     status_label: str = ""
+    clash: str = ""  # "time off" / "closure" added over this confirmed booking
 
 
-def _entry(b: Booking) -> CalendarEntry:
+def _entry(b: Booking, clashes: dict[int, str]) -> CalendarEntry:
     place = "Remote"
     if b.site is not None:
         place = b.site.name + (f", {b.room.name}" if b.room is not None else "")
@@ -135,6 +148,7 @@ def _entry(b: Booking) -> CalendarEntry:
         practitioner=b.practitioner.name,
         place=place,
         in_care=False,
+        clash=clashes.get(b.pk, ""),
     )
     if not getattr(b, "in_care", False):
         return busy
@@ -159,12 +173,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
     days = 7 if view == "week" else 1
     site = Site.objects.filter(slug=request.GET.get("site", "")).first()
     practitioner = Practitioner.objects.filter(slug=request.GET.get("practitioner", "")).first()
-    entries = [
-        _entry(b)
-        for b in booking_list_for_calendar(
+    bookings = list(
+        booking_list_for_calendar(
             first_day=first_day, days=days, viewer=viewer, site=site, practitioner=practitioner
         )
-    ]
+    )
+    clashes = booking_clashes(bookings)
+    entries = [_entry(b, clashes) for b in bookings]
     shown = sum(1 for e in entries if e.in_care)
     if shown:
         # Who saw which patients' names: one row per page view, naming no one.
@@ -226,21 +241,142 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
         object_id=booking.pk,
         subject_user_id=booking.user_id,
     )
-    return render(
+    return render(request, "booking/staff/booking.html", _detail_context(booking))
+
+
+def _detail_context(booking: Booking) -> dict[str, Any]:
+    now = clock.now()
+    future = booking.start > now and booking.status == Booking.Status.CONFIRMED
+    return {
+        "booking": booking,
+        "local_start": booking.start.astimezone(LONDON),
+        "messages_log": booking.messages.all(),
+        "can_mark": booking.start <= now and booking.is_active,
+        "can_change": future,
+        "manage_url": manage_url(booking) if future else None,
+        "clash": booking_clashes([booking]).get(booking.pk, ""),
+        "assessment_url": (
+            reverse("assessment:clinician", args=[booking_token(booking.assessment)])
+            if booking.assessment is not None
+            else None
+        ),
+    }
+
+
+@staff_required
+def booking_cancel_confirm(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation step before a cancellation (a page, not a script: strict CSP)."""
+    booking = _booking(request, reference)
+    return render(request, "booking/staff/cancel.html", _detail_context(booking))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
+    """Move a booking to another free time, day or practitioner (same service and site): same
+    reference and calendar invite (SEQUENCE + 1), the patient gets the "moved" email."""
+    booking = _booking(request, reference)
+    today = local_today(clock.now())
+    day = _day(
         request,
-        "booking/staff/booking.html",
-        {
-            "booking": booking,
-            "local_start": booking.start.astimezone(LONDON),
-            "messages_log": booking.messages.all(),
-            "can_mark": booking.start <= clock.now() and booking.is_active,
-            "assessment_url": (
-                reverse("assessment:clinician", args=[booking_token(booking.assessment)])
-                if booking.assessment is not None
-                else None
-            ),
-        },
+        earliest=today,
+        latest=today + timedelta(days=booking.service.horizon_days),
+        what="Bookings for this service",
     )
+    form = SlotChoiceForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        start, practitioner_id = form.cleaned_data["slot"]
+        try:
+            moved = booking_reschedule(
+                booking=booking, start=start, practitioner_id=practitioner_id, by_staff=True
+            )
+        except (PolicyError, SlotTaken) as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except BookingInputError as exc:
+            for errors in exc.errors.values():
+                form.add_error(None, errors)
+        else:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.UPDATE,
+                object_type="booking",
+                object_id=moved.pk,
+                subject_user_id=moved.user_id,
+                detail="moved",
+            )
+            local = moved.start.astimezone(LONDON)
+            messages.success(
+                request,
+                f"Booking {moved.reference} moved to {local:%A} {local.day} {local:%B %Y}, "
+                f"{local:%H:%M} with {moved.practitioner.name}; the patient has been emailed.",
+            )
+            return _after_change(request, moved)
+    if form.errors and status == 200:
+        status = 422
+    slots = [
+        slot
+        for slot in _day_slots(booking.service, booking.site, day, moving=booking)
+        if not (slot.start == booking.start and slot.practitioner_id == booking.practitioner_id)
+    ]
+    context = {
+        **_detail_context(booking),
+        "day": day,
+        "options": _options(slots),
+        "chosen": request.POST.get("slot", ""),
+        "form": form,
+        "error_lines": form_error_lines(form) if form.is_bound else [],
+    }
+    return render(request, "booking/staff/move.html", context, status=status)
+
+
+def _options(slots: list[Slot]) -> list[tuple[Slot, str]]:
+    """Each slot with its radio value "<local start>|<practitioner id>"."""
+    return [(s, f"{s.local_start.isoformat()}|{s.practitioner_id}") for s in slots]
+
+
+def _day_slots(
+    service: Service, site: Site | None, day: date, *, moving: Booking | None = None
+) -> list[Slot]:
+    """Every free (time, practitioner) on ``day`` for staff: no online notice, each
+    practitioner listed when several are free at one time."""
+    found = slots_by_day(
+        slots_list(
+            service=service,
+            site=None if service.is_remote else site,
+            first_day=day,
+            days=1,
+            exclude_booking_id=moving.pk if moving is not None else None,
+            staff=True,
+        ),
+        every_practitioner=True,
+    )
+    return found.get(day, [])
+
+
+@staff_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Find bookings by patient name, email, phone or reference, among those the viewer may
+    see. Audited (that a search ran and how many it found; never what was searched for)."""
+    viewer = _viewer(request)
+    query = request.GET.get("q", "").strip()[:100]
+    results = booking_search(viewer=viewer, query=query)
+    if query:
+        audit_record(
+            actor=viewer,
+            action=AuditEvent.Action.VIEW,
+            object_type="booking_search",
+            object_id="search",
+            detail=f"search: {len(results)} results",
+        )
+    context = {
+        "query": query,
+        "too_short": bool(query) and len(" ".join(query.split())) < SEARCH_MIN_CHARS,
+        "results": [(b, b.start.astimezone(LONDON)) for b in results],
+        "min_chars": SEARCH_MIN_CHARS,
+    }
+    return render(request, "booking/staff/search.html", context)
 
 
 @staff_required
@@ -248,6 +384,9 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def booking_action(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
     action = request.POST.get("action", "")
+    if action == "cancel" and request.POST.get("confirm") != "yes":
+        # The cancel button leads to the confirmation page; only its form sends confirm=yes.
+        return redirect("booking_staff:cancel", reference=booking.reference)
     try:
         if action == "cancel":
             booking = booking_cancel(booking=booking, by_staff=True)
@@ -288,7 +427,8 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
         latest=today + timedelta(days=horizon),
         what="Bookings for this service" if service is not None else "Bookings",
     )
-    form = BookingRequestForm(request.POST or None, staff=True)
+    form = StaffBookingForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
@@ -301,9 +441,11 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
                     name=cd["name"], email=cd["email"], phone=cd["phone"], notes=cd["notes"]
                 ),
                 booked_by=request.user,
+                by_staff=True,
             )
         except SlotTaken as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
+            status = 409
         except BookingInputError as exc:
             for field, errors in exc.errors.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -314,24 +456,23 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
                 "the patient has been emailed.",
             )
             return _after_change(request, booking)
-    slots: dict[date, Any] = {}
+    if form.errors and status == 200:
+        status = 422
+    slots: list[Slot] = []
     if service is not None and (service.is_remote or site is not None):
-        slots = slots_by_day(
-            slots_list(
-                service=service, site=None if service.is_remote else site, first_day=day, days=1
-            )
-        )
+        slots = _day_slots(service, site, day)
     context = {
         "services": services,
         "sites": Site.objects.filter(is_active=True),
         "service": service,
         "site": site,
         "day": day,
-        "slots": slots.get(day, []),
+        "options": _options(slots),
+        "chosen": request.POST.get("slot", ""),
         "form": form,
-        "errors": form_errors(form) if form.is_bound else {},
+        "error_lines": form_error_lines(form) if form.is_bound else [],
     }
-    return render(request, "booking/staff/book.html", context, status=422 if form.errors else 200)
+    return render(request, "booking/staff/book.html", context, status=status)
 
 
 @staff_required
@@ -339,6 +480,7 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
 def book_course(request: HttpRequest) -> HttpResponse:
     """Book a whole treatment course for a caller: every session, or none."""
     form = CourseBookingForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
@@ -350,21 +492,30 @@ def book_course(request: HttpRequest) -> HttpResponse:
                     name=cd["name"], email=cd["email"], phone=cd["phone"], notes=cd["notes"]
                 ),
                 booked_by=request.user,
+                by_staff=True,
             )
         except SlotTaken as exc:
-            form.add_error(None, f"{exc} Nothing was booked.")
+            form.add_error(_session_field(exc.field), f"{exc} Nothing was booked.")
+            status = 409
         except BookingInputError as exc:
             for field, errors in exc.errors.items():
-                target = f"session_{int(field.split('.')[1]) + 1}" if "." in field else None
-                form.add_error(target, [*errors, "Nothing was booked."])
+                form.add_error(_session_field(field), [*errors, "Nothing was booked."])
         else:
             first = course.bookings.order_by("start").first()
             messages.success(request, f"Course {course.reference} booked: every session.")
             if first is not None:
                 return _after_change(request, first)
             return redirect("booking_staff:calendar")
-    status = 422 if form.errors else 200
+    if form.errors and status == 200:
+        status = 422
     return render(request, "booking/staff/course.html", {"form": form}, status=status)
+
+
+def _session_field(field: str | None) -> str | None:
+    """``starts.<i>`` (the i-th session as entered, from Session 1) -> its form field."""
+    if field and field.startswith("starts.") and field[7:].isdigit():
+        return f"session_{int(field[7:]) + 1}"
+    return None
 
 
 @staff_required

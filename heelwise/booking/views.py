@@ -36,7 +36,7 @@ from heelwise.booking.forms import (
     BookingRequestForm,
     PatientDetailsForm,
     WaitlistForm,
-    form_errors,
+    form_error_lines,
     parse_start,
 )
 from heelwise.booking.links import manage_token, reference_from_token
@@ -298,8 +298,8 @@ def _confirm(
     data["start"] = start_at.isoformat()
     full = BookingRequestForm(data)
     if not full.is_valid():
-        for field, errors in form_errors(full).items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+        for line in form_error_lines(full):
+            messages.error(request, line)
         return redirect("booking:times", service=svc.slug, site=data["site"])
     cd = full.cleaned_data
     try:
@@ -313,8 +313,8 @@ def _confirm(
             user=request.user,
             assessment=_shared_assessment(request),
         )
-    except SlotTaken:
-        messages.error(request, "Sorry, that time has just been booked. Please choose another.")
+    except SlotTaken as exc:
+        messages.error(request, f"Sorry: {exc}")
         return redirect("booking:times", service=svc.slug, site=data["site"])
     except BookingInputError as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
@@ -399,8 +399,8 @@ def waitlist(request: HttpRequest, service: str, site: str) -> HttpResponse:
     where = _site(svc, site)
     form = WaitlistForm(request.POST, horizon_days=svc.horizon_days)
     if not form.is_valid():
-        for field, errors in form_errors(form).items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        for line in form_error_lines(form):
+            messages.error(request, line)
         return redirect("booking:times", service=svc.slug, site=site)
     cd = form.cleaned_data
     waitlist_join(

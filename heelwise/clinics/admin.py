@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from heelwise.clinics.forms import ClosureForm
 from heelwise.clinics.models import Closure, OpeningHours, Practitioner, Room, Service, Site
 
 
@@ -15,8 +16,11 @@ class RoomInline(admin.TabularInline[Room, Site]):
     extra = 0
 
 
-class ClosureInline(admin.TabularInline[Closure, Site]):
+class ClosureInline(admin.StackedInline[Closure, Site]):
+    """Refuses a closure over confirmed bookings until the clashes are acknowledged."""
+
     model = Closure
+    form = ClosureForm
     extra = 0
 
 

@@ -126,7 +126,9 @@ class CareClinicianTests:
         self, client: Client, booking: Booking, bob: Any, alice: Any
     ) -> None:
         client.force_login(bob)
-        response = client.post(f"/staff/bookings/{booking.reference}/action/", {"action": "cancel"})
+        response = client.post(
+            f"/staff/bookings/{booking.reference}/action/", {"action": "cancel", "confirm": "yes"}
+        )
         booking.refresh_from_db()
         assert booking.status == "cancelled"
         # A cancelled booking leaves his care: back to its day, not to a 404.
@@ -212,7 +214,9 @@ class AdministratorTests:
         assert AuditEvent.objects.filter(object_type="booking_calendar", actor=admin).exists()
         assert NOTES in client.get(f"/staff/bookings/{booking.reference}/").content.decode()
         assert booking.reference in client.get("/staff/bookings/deliveries/").content.decode()
-        client.post(f"/staff/bookings/{booking.reference}/action/", {"action": "cancel"})
+        client.post(
+            f"/staff/bookings/{booking.reference}/action/", {"action": "cancel", "confirm": "yes"}
+        )
         booking.refresh_from_db()
         assert booking.status == "cancelled"
         # Cancelled bookings stay open to an administrator.

@@ -181,7 +181,7 @@ class StaffAccessTests:
         Practitioner.objects.filter(slug="oliver-eaton").update(user=bob)
         client.force_login(bob)
         page = client.get("/staff/bookings/new/?service=follow-up&site=london&date=2027-03-22")
-        assert b'name="start"' in page.content
+        assert b'name="slot"' in page.content
         response = client.post(
             "/staff/bookings/new/",
             {
@@ -233,7 +233,7 @@ class StaffCourseTests:
             patient=patient,
         )
         refused = self._post(client, sundays)
-        assert refused.status_code == 422 and b"Nothing was booked" in refused.content
+        assert refused.status_code == 409 and b"Nothing was booked" in refused.content
         assert Booking.objects.filter(course__isnull=False).count() == 0
         booked = self._post(client, [sundays[0], "2027-03-28T11:00", sundays[2]])
         assert booked.status_code == 302
