@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own swagger-ui files (static/ninja/, templates/ninja/) for /api/v1/docs,
+    # served from our origin: the CSP allows no CDN and no inline script.
+    "ninja",
     "heelwise.common",
     "heelwise.accounts",
     "heelwise.clinics",
@@ -62,8 +65,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Turns django-ratelimit's Ratelimited (block=True) into RATELIMIT_VIEW: a 429, not a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
-    # Refuses an oversized import upload (413) before CsrfViewMiddleware.process_view reads the
-    # body: every middleware's request phase runs before any process_view.
+    # Refuse oversized bodies (413) before CsrfViewMiddleware.process_view reads them: every
+    # middleware's request phase runs before any process_view. The import has its own limit.
+    "heelwise.common.request_limits.RequestSizeLimitMiddleware",
     "heelwise.runlog.upload_limits.ImportSizeLimitMiddleware",
 ]
 
@@ -157,6 +161,7 @@ if env_str("RATELIMIT_IP_META_KEY"):
         "Set HEELWISE_TRUSTED_PROXIES to the number of proxies in front of Heelwise instead."
     )
 ENQUIRY_RATE = env_str("HEELWISE_ENQUIRY_RATE") or "5/10m"
+HEELWISE_MAX_REQUEST_BYTES = env_int("HEELWISE_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 BOOKING_RATE = env_str("HEELWISE_BOOKING_RATE") or "20/h"
 
 # --- Background tasks (Django Tasks API via the django-tasks backport) ----------------------

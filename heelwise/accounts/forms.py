@@ -19,6 +19,10 @@ class SignUpForm(forms.Form):
     agree = forms.BooleanField(
         label="I have read the privacy notice and agree that Heelwise stores my answers and "
         "records to provide this service.",
+        error_messages={
+            "required": "Tick the box to agree to the privacy notice: we cannot keep an "
+            "account's records without it."
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -25,6 +25,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Sign-in by email ignores capitals and stray spaces: addresses are stored lower-case."""
+        return self.get(**{self.model.USERNAME_FIELD: (username or "").strip().lower()})
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("role", User.Role.ADMIN)
         extra.setdefault("is_staff", True)
@@ -56,6 +60,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = (self.email or "").strip().lower()  # one spelling, however it was typed
 
     @property
     def is_clinician(self) -> bool:

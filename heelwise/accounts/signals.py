@@ -1,4 +1,6 @@
-"""Sign-ins go into the audit trail, so "who used this account, and when" can be answered."""
+"""Sign-ins go into the audit trail, so "who used this account, and when" can be answered, and
+a signed-in session lasts its normal time even if it began as an anonymous questionnaire
+session (whose answers expire after 24 hours: heelwise/assessment/views.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from heelwise.common.services import audit_record
 
 @receiver(user_logged_in, dispatch_uid="heelwise.accounts.audit_login")
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.set_expiry(None)  # login() keeps an anonymous session's short expiry otherwise
     audit_record(
         actor=user,
         action=AuditEvent.Action.LOGIN,

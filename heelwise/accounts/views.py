@@ -16,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from heelwise.accounts.forms import DeleteAccountForm, SignUpForm
 from heelwise.accounts.models import User
 from heelwise.accounts.services import user_delete, user_export, user_sign_up
+from heelwise.common.client_ip import client_ip
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -28,15 +29,30 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-# Guessing passwords and flooding someone's inbox with reset emails are both limited per client
-# address and per email address tried; over the limit the visitor gets the 429 page.
+def _tried_email(request: HttpRequest, field: str) -> str:
+    return str(request.POST.get(field, "")).strip().lower()
+
+
+def login_attempt_key(group: str, request: HttpRequest) -> str:
+    """One client address trying one account (the email as the form reads it). Keyed on both,
+    a stranger cannot lock the real owner out by failing on purpose from elsewhere."""
+    return f"{client_ip(request)}|{_tried_email(request, 'username')}"
+
+
+def reset_email_key(group: str, request: HttpRequest) -> str:
+    return _tried_email(request, "email")
+
+
+# Guessing passwords and flooding someone's inbox with reset emails are both limited: per client
+# address, per address and account tried, and reset emails per account; over the limit the
+# visitor gets the 429 page, which points to the password reset.
 login_view = ratelimit(key="ip", rate="30/h", method="POST", block=True)(
-    ratelimit(key="post:username", rate="10/h", method="POST", block=True)(
+    ratelimit(key=login_attempt_key, rate="10/h", method="POST", block=True)(
         auth_views.LoginView.as_view()
     )
 )
 password_reset_view = ratelimit(key="ip", rate="10/h", method="POST", block=True)(
-    ratelimit(key="post:email", rate="3/h", method="POST", block=True)(
+    ratelimit(key=reset_email_key, rate="3/h", method="POST", block=True)(
         auth_views.PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",

@@ -1,7 +1,7 @@
 """The booking app's personal data: export, erasure on request, and the waiting list's retention.
 
-A person's bookings are those linked to their account: made while signed in, or by the clinic
-for the account. Bookings and waiting-list entries made without signing in are NOT matched by
+A person's bookings are those linked to their account, that is, made while signed in.
+Bookings and waiting-list entries made without signing in are NOT matched by
 email address, because sign-up does not prove that the address belongs to whoever signed up:
 matching by it would let a stranger who registers someone else's address download that person's
 bookings (phone, notes) or cancel them by deleting "their" account. Such records are handled by

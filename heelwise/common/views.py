@@ -10,7 +10,11 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
         from django.http import JsonResponse
 
         return JsonResponse(
-            {"detail": "Too many requests from this client. Please wait a few minutes."},
+            {
+                "detail": "Too many requests from this client. Please wait a few minutes.",
+                "errors": {},
+            },
             status=429,
         )
-    return TemplateResponse(request, "429.html", status=429)
+    signing_in = request.path.startswith("/accounts/login/")
+    return TemplateResponse(request, "429.html", {"signing_in": signing_in}, status=429)

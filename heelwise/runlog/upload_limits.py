@@ -7,9 +7,12 @@ middleware's request phase runs before any ``process_view``, so ``ImportSizeLimi
 
 * answers 413 at once when the declared ``Content-Length`` is over the limit (nothing read);
 * otherwise puts ``UploadLimitHandler`` first among the upload handlers: it counts the file's
-  bytes as they stream and stops the upload once they pass ``MAX_UPLOAD_BYTES`` (a body whose
-  length was not declared, or a file just over the limit in a body just under it). The import
-  view then answers 413 too (``upload_refused``).
+  bytes as they stream and stops the upload once they pass ``MAX_UPLOAD_BYTES`` (a file just
+  over the limit in a body just under it). The import view then answers 413 too
+  (``upload_refused``). A body sent without a declared length is read as empty by Django under
+  WSGI, so it gets "choose a file", not a large read.
+
+Every other path is capped far lower by ``heelwise.common.request_limits``.
 
 This holds under WSGI (gunicorn), which hands Django the body as a stream. An ASGI server reads
 the whole body before Django sees the request.

@@ -15,8 +15,8 @@ register = template.Library()
 
 @register.simple_tag
 def upcoming_bookings(user: User) -> list[dict[str, Any]]:
-    """The person's upcoming appointments (by account or by their email), each with the link to
-    cancel or change it."""
+    """The upcoming appointments linked to the person's account (never matched by email: see
+    heelwise/booking/personal_data.py), each with the link to cancel or change it."""
     return [
         {"booking": b, "manage_path": manage_path(b)}
         for b in booking_list_upcoming_for_user(user=user)

@@ -62,6 +62,53 @@ class SignInLimitTests:
         )
         assert response.status_code == 429
         assert "_auth_user_id" not in client.session
+        assert "Too many sign-in attempts" in response.content.decode()
+        assert "/accounts/password-reset/" in response.content.decode()
+
+    def test_spaces_and_capitals_do_not_buy_fresh_guesses(
+        self, client: Client, alice: User
+    ) -> None:
+        for i in range(10):
+            email = "  ALICE@example.com " if i % 2 else "alice@EXAMPLE.com"
+            client.post("/accounts/login/", {"username": email, "password": "wrong"})
+        response = client.post(
+            "/accounts/login/", {"username": " alice@example.com", "password": "wrong"}
+        )
+        assert response.status_code == 429
+
+    def test_failing_on_purpose_from_elsewhere_does_not_lock_the_owner_out(
+        self, client: Client, alice: User
+    ) -> None:
+        for _ in range(12):
+            client.post(
+                "/accounts/login/",
+                {"username": "alice@example.com", "password": "wrong"},
+                REMOTE_ADDR="198.51.100.66",
+            )
+        response = client.post(
+            "/accounts/login/",
+            {"username": "alice@example.com", "password": "alice-password-1"},
+            REMOTE_ADDR="203.0.113.5",
+        )
+        assert response.status_code == 302
+
+    def test_the_email_signs_in_whatever_its_capitals(self, client: Client) -> None:
+        client.post(
+            "/accounts/sign-up/",
+            {
+                "full_name": "Ann Runner",
+                "email": "Ann.Runner@Example.com",
+                "password": "a-long-enough-passphrase",
+                "agree": "on",
+            },
+        )
+        client.logout()
+        response = client.post(
+            "/accounts/login/",
+            {"username": " Ann.Runner@Example.com", "password": "a-long-enough-passphrase"},
+        )
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"]
 
     def test_a_correct_password_signs_in_and_is_audited(self, client: Client, alice: User) -> None:
         response = client.post(
@@ -80,6 +127,25 @@ class SignInLimitTests:
         response = client.post("/accounts/password-reset/", {"email": "alice@example.com"})
         assert response.status_code == 429
         assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_the_consent_box_error_says_what_to_do(client: Client) -> None:
+    response = client.post(
+        "/accounts/sign-up/",
+        {"full_name": "Dana", "email": "dana@example.com", "password": "a-long-enough-passphrase"},
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Tick the box to agree to the privacy notice" in body
+    assert "This field is required" not in body
+
+
+@pytest.mark.django_db
+def test_an_address_saved_through_a_form_is_stored_lower_case(alice: User) -> None:
+    alice.email = "Alice.New@Example.COM"
+    alice.full_clean(exclude=["password"])
+    assert alice.email == "alice.new@example.com"
 
 
 @pytest.mark.django_db

@@ -54,3 +54,17 @@ class AnonymousSessionRetentionTests:
         session = Session.objects.get(session_key=client.session.session_key)
         assert SESSION_KEY in session.get_decoded()
         assert session.expire_date > STARTED + timedelta(days=7)
+
+    def test_signing_in_part_way_gives_the_session_its_normal_length(
+        self, client: Client, alice: object, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """login() keeps the session's 24-hour expiry unless it is reset; housekeeping would
+        then sign the patient out after a day."""
+        monkeypatch.setattr(timezone, "now", lambda: STARTED)
+        client.post("/assessment/step/safety/", PLANTAR_FASCIITIS["safety"])
+        response = client.post(
+            "/accounts/login/", {"username": "alice@example.com", "password": "alice-password-1"}
+        )
+        assert response.status_code == 302
+        session = Session.objects.get(session_key=client.session.session_key)
+        assert session.expire_date > STARTED + timedelta(days=7)
