@@ -2,18 +2,20 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 
 from heelwise.runlog.importing import MAX_UPLOAD_BYTES
-from heelwise.runlog.models import CheckIn, Shoe
+from heelwise.runlog.models import CheckIn, Run, Shoe
 from heelwise.runlog.plausibility import date_problem, speed_problem
 from heelwise.runlog.progression import load_rules
 from heelwise.runlog.redflags import RED_FLAGS
-from heelwise.runlog.services import LONDON, checkin_version
+from heelwise.runlog.services import DEFAULT_RETIRED, LONDON, checkin_version
 
 PAIN_CHOICES = [(str(i), str(i)) for i in range(11)]
 OPTIONAL_PAIN = [("", "No run today"), *PAIN_CHOICES]
@@ -106,29 +108,74 @@ class CheckInForm(forms.Form):
         return {"yes": True, "no": False}.get(self.cleaned_data.get("settled") or "")
 
 
+def shoe_label(shoe: Shoe) -> str:
+    """A pair as it reads in a list: brand, name and the day it was added, so two pairs of the
+    same name can be told apart."""
+    added = timezone.localdate(shoe.created_at)
+    return f"{shoe} (added {added:%-d %b %Y})"
+
+
+class ShoeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return shoe_label(obj)
+
+
 class RunForm(forms.Form):
     day = forms.DateField(
         label="Date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
+    # No default time: a made-up one (it was 07:00) clashed with the first run of the day when a
+    # second one was entered, and put the wrong time on the rest.
     start_time = forms.TimeField(
-        label="Start time (UK)", initial=time(7, 0), widget=forms.TimeInput(attrs={"type": "time"})
+        label="Start time (UK)",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text="When you started. Two activities on one day need different start times.",
+        error_messages={"required": "Enter the time you started, for example 07:30."},
     )
     sport = forms.ChoiceField(label="Activity", choices=SPORT_CHOICES, initial="running")
-    minutes = forms.FloatField(label="Duration (minutes)", min_value=1, max_value=24 * 60)
+    minutes = forms.FloatField(
+        label="Duration (minutes)",
+        min_value=1,
+        max_value=24 * 60,
+        help_text="Decimals are kept to the second: 30.5 is 30 min 30 s.",
+    )
     distance_km = forms.FloatField(
         label="Distance (km)", min_value=0, max_value=500, required=False
     )
-    shoe = forms.ModelChoiceField(
+    shoe = ShoeChoiceField(
         label="Shoes", queryset=Shoe.objects.none(), required=False, empty_label="Default pair"
     )
     notes = forms.CharField(label="Notes", required=False, max_length=500)
 
-    def __init__(self, *args: Any, user: Any, today: date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, today: date, run: Run | None = None, **kwargs: Any
+    ) -> None:
+        """``run``: the hand-entered run being edited (its pair stays a choice if retired)."""
+        if run is not None:
+            kwargs.setdefault("initial", self.initial_from(run))
         super().__init__(*args, **kwargs)
         self.today = today
         field = self.fields["shoe"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Shoe.objects.filter(user=user, retired=False)
+        assert isinstance(field, ShoeChoiceField)
+        in_use = Q(retired=False)
+        if run is not None and run.shoe_id is not None:
+            in_use |= Q(pk=run.shoe_id)
+        field.queryset = Shoe.objects.filter(in_use, user=user)
+
+    @classmethod
+    def initial_from(cls, run: Run) -> dict[str, Any]:
+        """The form filled in with a hand-entered run, to edit it."""
+        uk = run.start.astimezone(LONDON)
+        distance = None if run.distance_m is None else round(run.distance_m / 1000, 3)
+        return {
+            "day": uk.date(),
+            "start_time": uk.time().replace(second=0, microsecond=0),
+            "sport": run.sport,
+            "minutes": round(run.duration_s / 60, 4),
+            "distance_km": distance,
+            "shoe": run.shoe_id,
+            "notes": run.notes,
+        }
 
     def clean_day(self) -> date:
         value: date = self.cleaned_data["day"]
@@ -164,6 +211,12 @@ class ShoeForm(forms.ModelForm):
             "is_default": "Use for new runs by default",
             "retired": "Retired",
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("is_default") and data.get("retired"):
+            self.add_error("is_default", DEFAULT_RETIRED)
+        return data
 
 
 class ShoeAddForm(ShoeForm):

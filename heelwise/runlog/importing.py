@@ -2,7 +2,8 @@
 background import task share ``activities_store``. Parsing is the pure ``heelwise.parsers``
 package; this module decides duplicates, local dates, run or cross-training, the shoe, and
 writes with bulk inserts. A file that fails to parse has no activities, so stores nothing; an
-activity dated in the future or before 1990 is rejected.
+activity dated in the future or before 1990, or whose distance is impossible in its time (the
+limits of ``heelwise.runlog.plausibility``, the same as for a typed-in run), is rejected.
 
 An upload is held in the database (``ImportChunk`` rows of up to 2 MB) from the web request
 until its job ends, so any task worker on any host can import it: no disk is shared.
@@ -31,7 +32,7 @@ from heelwise.parsers.models import Activity
 from heelwise.runlog.import_reasons import plain_reason
 from heelwise.runlog.models import ImportChunk, ImportJob, Run, Shoe
 from heelwise.runlog.parallel import archive_results, default_workers
-from heelwise.runlog.plausibility import EARLIEST_DATE
+from heelwise.runlog.plausibility import EARLIEST_DATE, imported_speed_problem
 from heelwise.runlog.services import kind_for_sport, local_date_for
 
 BATCH_SIZE = 500
@@ -167,7 +168,8 @@ def activities_store(
     Not one transaction: each batch of up to 500 runs is inserted atomically, so progress is
     visible and memory stays bounded. ``on_file(files_done, rows)`` is called after each file
     with that file's report rows (several for a multisport file). An activity starting after
-    ``now`` (default: the current time) or dated before 1990 is rejected, not stored.
+    ``now`` (default: the current time) or dated before 1990, or faster on average than is
+    possible for its sport, is rejected, not stored.
     """
     out = StoreOutcome()
     now = now or timezone.now()
@@ -226,7 +228,9 @@ def _store_one(
     if activity.sport in SKIP_SPORTS:
         out.skipped += 1
         return _row(file, "skipped", activity, reason=SKIP_SPORTS[activity.sport])
-    problem = _date_problem(activity, now)
+    problem = _date_problem(activity, now) or imported_speed_problem(
+        sport=activity.sport, distance_m=activity.distance_m, duration_s=activity.duration_s
+    )
     if problem:
         out.rejected += 1
         return _row(file, "rejected", activity, reason=problem)

@@ -30,6 +30,8 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
+from heelwise.runlog.redflags import reported_sentence
+
 RULES_PATH = Path(__file__).with_name("return_to_run.json")
 
 
@@ -223,7 +225,7 @@ def evaluate(  # noqa: C901 - the rule order is the point and reads top to botto
         rising, rising_note = _morning_rising(by_day, nxt.day, rules)
         during = d.pain_during
         if flags:
-            action, rule, reason = "blocked", "blocked.red_flag", "a red flag was reported"
+            action, rule, reason = "blocked", "blocked.red_flag", "you reported a warning sign"
             qualifying = 0
         elif during > t.max_pain_during:
             action, rule = "step_back", "step_back.pain_during"
@@ -260,9 +262,8 @@ def evaluate(  # noqa: C901 - the rule order is the point and reads top to botto
 
     if pending is not None and decisions and decisions[-1].day >= pending:
         pending = None
-    reasons = [
-        f"red flag reported: {f.replace('_', ' ')}" for f in _red_flag_open(ordered, today, rules)
-    ]
+    open_flags = _red_flag_open(ordered, today, rules)
+    reasons = [f"{reported_sentence(open_flags)} at a check-in"] if open_flags else []
     reasons.extend(blockers)
     next_session: date | None = None
     if not reasons:

@@ -131,6 +131,9 @@ class ShoeAlreadyAddedError(Exception):
 
 
 SHOE_SAVE_ATTEMPTS = 3
+DEFAULT_RETIRED = (
+    'A retired pair cannot be your default: untick "Use for new runs by default" or "Retired".'
+)
 
 
 def _shoe_added_by(user: Any, submission_key: str) -> Shoe | None:
@@ -153,9 +156,12 @@ def shoe_save(
     submission_key: str = "",
 ) -> Shoe:
     """Create (``shoe=None``) or update one of the runner's shoes. A retired pair cannot be the
-    default; making a pair the default clears the flag on the others (retried if another
-    request made a pair the default at the same moment). ``submission_key``, the add form's
-    one-time key, makes sending the same form twice add one pair (``ShoeAlreadyAddedError``)."""
+    default (ValidationError); making a pair the default clears the flag on the others
+    (retried if another request made a pair the default at the same moment).
+    ``submission_key``, the add form's one-time key, makes sending the same form twice add one
+    pair (``ShoeAlreadyAddedError``)."""
+    if is_default and retired:
+        raise ValidationError({"is_default": DEFAULT_RETIRED})
     if shoe is None:
         if added := _shoe_added_by(user, submission_key):
             raise ShoeAlreadyAddedError(added)
@@ -165,7 +171,7 @@ def shoe_save(
     shoe.name, shoe.brand = name, brand
     shoe.start_km, shoe.retire_at_km = start_km, retire_at_km
     shoe.retired = retired
-    shoe.is_default = is_default and not retired
+    shoe.is_default = is_default
     shoe.full_clean(validate_constraints=False)  # the constraints are the database's, below
     for attempt in range(1, SHOE_SAVE_ATTEMPTS + 1):
         try:
@@ -185,14 +191,71 @@ def shoe_save(
 # --- Runs --------------------------------------------------------------------------------------
 
 
-ACTIVITY_EXISTS = "You already logged an activity starting at this time."
+#: What one activity of each sport is called in a sentence ("a second run").
+SPORT_NOUNS = {
+    "running": "run",
+    "trail_running": "trail run",
+    "treadmill_running": "treadmill run",
+    "walking": "walk",
+    "hiking": "hike",
+    "cycling": "ride",
+    "swimming": "swim",
+}
 
 
 class RunExistsError(Exception):
-    """The runner already has an activity of this sport starting at this time."""
+    """The runner already has an activity of this sport starting at this time. The message
+    names the time and day and says what to change."""
 
-    def __init__(self) -> None:
-        super().__init__(ACTIVITY_EXISTS)
+    def __init__(self, *, sport: str, start: datetime) -> None:
+        noun = SPORT_NOUNS.get(sport, "activity")
+        article = "an" if noun[0] in "aeiou" else "a"
+        uk = start.astimezone(LONDON)
+        super().__init__(
+            f"You already logged {article} {noun} starting at {uk:%H:%M} on {uk:%-d %b %Y}: "
+            f"change the start time if this is a second {noun}."
+        )
+
+
+def _run_fill(
+    run: Run,
+    *,
+    start: datetime,
+    duration_s: float,
+    distance_m: float | None,
+    sport: str,
+    shoe: Shoe | None,
+    notes: str,
+) -> Run:
+    """Set a hand-entered run's fields, check them like the form does, and save it."""
+    user = run.user
+    if shoe is not None and shoe.user_id != user.pk:
+        raise PermissionError("not this runner's shoe")
+    kind = kind_for_sport(sport)
+    if shoe is None and kind == Run.Kind.RUN:
+        shoe = Shoe.objects.filter(user=user, is_default=True, retired=False).first()
+    run.start, run.local_date = start, local_date_for(start, None)
+    run.sport, run.kind = sport, kind
+    run.distance_m, run.duration_s, run.moving_s = distance_m, duration_s, duration_s
+    run.shoe = shoe if kind == Run.Kind.RUN else None
+    run.notes = notes
+    run.full_clean(validate_constraints=False)
+    problem = date_problem(run.local_date, today=local_today()) or speed_problem(
+        sport=sport, distance_m=distance_m, duration_s=duration_s
+    )
+    if problem:
+        raise ValidationError(problem)
+    others = Run.objects.filter(user=user, sport=sport, start=start)
+    if run.pk:
+        others = others.exclude(pk=run.pk)
+    if others.exists():
+        raise RunExistsError(sport=sport, start=start)
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError as exc:  # the same form sent twice at once
+        raise RunExistsError(sport=sport, start=start) from exc
+    return run
 
 
 @transaction.atomic
@@ -209,38 +272,49 @@ def run_create(
     """A run entered by hand; ``start`` is aware. Uses the default shoe when none is given.
     Raises ValidationError for a date in the future or before 1990 or an impossible speed, and
     RunExistsError when the same sport and start are already logged (also under a race)."""
-    if shoe is not None and shoe.user_id != user.pk:
-        raise PermissionError("not this runner's shoe")
-    kind = kind_for_sport(sport)
-    if shoe is None and kind == Run.Kind.RUN:
-        shoe = Shoe.objects.filter(user=user, is_default=True, retired=False).first()
-    run = Run(
-        user=user,
+    run = Run(user=user, source=Run.Source.MANUAL)
+    return _run_fill(
+        run,
         start=start,
-        local_date=local_date_for(start, None),
-        sport=sport,
-        kind=kind,
-        distance_m=distance_m,
         duration_s=duration_s,
-        moving_s=duration_s,
-        shoe=shoe if kind == Run.Kind.RUN else None,
-        source=Run.Source.MANUAL,
+        distance_m=distance_m,
+        sport=sport,
+        shoe=shoe,
         notes=notes,
     )
-    run.full_clean(validate_constraints=False)
-    problem = date_problem(run.local_date, today=local_today()) or speed_problem(
-        sport=sport, distance_m=distance_m, duration_s=duration_s
+
+
+class RunNotEditableError(Exception):
+    """Only runs entered by hand can be edited: an imported one holds what the file recorded."""
+
+
+@transaction.atomic
+def run_update(
+    *,
+    user: Any,
+    run: Run,
+    start: datetime,
+    duration_s: float,
+    distance_m: float | None,
+    sport: str = "running",
+    shoe: Shoe | None = None,
+    notes: str = "",
+) -> Run:
+    """Change a run entered by hand, with the checks of ``run_create`` (its own start does not
+    count as a duplicate). Imported runs raise RunNotEditableError."""
+    if run.user_id != user.pk:
+        raise PermissionError("not this runner's run")
+    if run.source != Run.Source.MANUAL:
+        raise RunNotEditableError("only runs entered by hand can be edited")
+    return _run_fill(
+        run,
+        start=start,
+        duration_s=duration_s,
+        distance_m=distance_m,
+        sport=sport,
+        shoe=shoe,
+        notes=notes,
     )
-    if problem:
-        raise ValidationError(problem)
-    if Run.objects.filter(user=user, sport=sport, start=start).exists():
-        raise RunExistsError
-    try:
-        with transaction.atomic():
-            run.save()
-    except IntegrityError as exc:  # the same form sent twice at once
-        raise RunExistsError from exc
-    return run
 
 
 @transaction.atomic

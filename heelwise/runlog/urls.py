@@ -15,6 +15,7 @@ urlpatterns = [
     path("runs/", views.run_list, name="run_list"),
     path("runs/new/", views.run_new, name="run_new"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/edit/", views.run_edit, name="run_edit"),
     path("shoes/", views.shoes, name="shoes"),
     path("shoes/<int:pk>/", views.shoe_edit, name="shoe_edit"),
     path("import/", views.import_new, name="import_new"),

@@ -29,6 +29,7 @@ from heelwise.runlog.forms import (
     ShoeForm,
 )
 from heelwise.runlog.importing import import_job_create
+from heelwise.runlog.models import Run
 from heelwise.runlog.progression import load_rules
 from heelwise.runlog.redflags import BY_KEY
 from heelwise.runlog.upload_limits import REFUSED_MESSAGE, upload_refused
@@ -236,24 +237,27 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "runlog/run_list.html", {"page": page})
 
 
+def _run_fields(form: RunForm) -> dict[str, Any]:
+    d = form.cleaned_data
+    distance = d["distance_km"]
+    return {
+        "start": form.start,
+        "duration_s": float(round(d["minutes"] * 60)),  # to the second, as the form says
+        "distance_m": None if distance is None else distance * 1000,
+        "sport": d["sport"],
+        "shoe": d["shoe"],
+        "notes": d["notes"],
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_new(request: HttpRequest) -> HttpResponse:
     today = services.local_today()
     form = RunForm(request.POST or None, user=request.user, today=today, initial={"day": today})
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        distance = d["distance_km"]
         try:
-            services.run_create(
-                user=request.user,
-                start=form.start,
-                duration_s=d["minutes"] * 60,
-                distance_m=None if distance is None else distance * 1000,
-                sport=d["sport"],
-                shoe=d["shoe"],
-                notes=d["notes"],
-            )
+            services.run_create(user=request.user, **_run_fields(form))
         except services.RunExistsError as exc:
             form.add_error("start_time", str(exc))
         else:
@@ -261,6 +265,26 @@ def run_new(request: HttpRequest) -> HttpResponse:
             return redirect("runlog:run_list")
     status = 422 if request.method == "POST" else 200
     return render(request, "runlog/run_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a run entered by hand (imported runs hold what the file recorded: 404 here)."""
+    run = selectors.run_get(user=request.user, pk=pk)
+    if run.source != Run.Source.MANUAL:
+        raise Http404
+    form = RunForm(request.POST or None, user=request.user, today=services.local_today(), run=run)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.run_update(user=request.user, run=run, **_run_fields(form))
+        except services.RunExistsError as exc:
+            form.add_error("start_time", str(exc))
+        else:
+            messages.success(request, "Activity updated.")
+            return redirect("runlog:run_detail", pk=run.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "runlog/run_form.html", {"form": form, "run": run}, status=status)
 
 
 @login_required

@@ -28,6 +28,24 @@ def minutes(seconds: object) -> str:
 
 
 @register.filter
+def duration(seconds: object) -> str:
+    """Seconds as "30 min 30 s" or "1 h 5 min" ("–" when unknown): a typed-in 30.5 minutes
+    reads as it was entered."""
+    from heelwise.runlog.plausibility import duration_words
+
+    return duration_words(seconds) if isinstance(seconds, int | float) else "–"
+
+
+@register.filter
+def shoe_label(shoe: object) -> str:
+    """A pair with the day it was added, so two pairs of the same name can be told apart."""
+    from heelwise.runlog.forms import shoe_label as label
+    from heelwise.runlog.models import Shoe
+
+    return label(shoe) if isinstance(shoe, Shoe) else "–"
+
+
+@register.filter
 def start_time(run: object) -> str:
     """When an activity started, with the zone named: the time where it was recorded when the
     file gave its UTC offset ("19:00 local time (UTC-07:00)"), else UK time ("07:00 UK time

@@ -448,3 +448,87 @@ class ImportReportTests:
         (row,) = out.rows
         assert row["reason"].startswith(plain)
         assert row["detail"] and row["detail"] != row["reason"]  # the parser's own words
+
+
+def _two_point_gpx(start: datetime, *, km_north: float, seconds: int) -> bytes:
+    """A GPX "run" of two points ``km_north`` apart ``seconds`` apart."""
+    lat2 = 51.5 + km_north * 1000 / 111_195.0
+    t1 = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    t2 = (start + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        '<?xml version="1.0"?><gpx version="1.1" creator="t" '
+        'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
+        f'<trkpt lat="51.5" lon="-0.12"><time>{t1}</time></trkpt>'
+        f'<trkpt lat="{lat2:.6f}" lon="-0.12"><time>{t2}</time></trkpt>'
+        "</trkseg></trk></gpx>"
+    ).encode()
+
+
+def _glitched_gpx(start: datetime) -> bytes:
+    """A real-looking 30-minute run at 6:00 min/km with one point thrown 2 km off and back."""
+    lines = gpx_run(start).decode().splitlines()
+    i = len(lines) // 2
+    lines[i] = lines[i].replace('lon="-0.12', 'lon="-0.09', 1)
+    return "\n".join(lines).encode()
+
+
+class ImpossibleSpeedTests:
+    def _result(self, name: str, data: bytes) -> Any:
+        from heelwise.parsers.api import parse_bytes
+        from heelwise.parsers.archive import FileResult
+
+        return FileResult(name, "ok", activities=tuple(parse_bytes(data)))
+
+    def test_it_rejects_an_activity_no_one_could_cover_in_its_time(self, alice: Any) -> None:
+        start = datetime(2025, 6, 1, 8, tzinfo=UTC)
+        out = activities_store(
+            user=alice,
+            results=[
+                self._result("teleport.gpx", _two_point_gpx(start, km_north=1181.8, seconds=60)),
+                self._result("fine.gpx", gpx_run(start + timedelta(days=1))),
+            ],
+        )
+        rows = {r["file"]: r for r in out.rows}
+        assert rows["teleport.gpx"]["status"] == "rejected"
+        reason = rows["teleport.gpx"]["reason"]
+        assert reason.startswith("1181.8 km in 1 min is 70,908 km/h, faster than is possible")
+        assert reason.endswith("the file's distance or GPS track is probably wrong. Not stored.")
+        assert rows["fine.gpx"]["status"] == "imported"
+        assert out.rejected == 1 and out.imported == 1 and out.failed
+        assert out.summary()["rejected"] == 1
+        assert list(Run.objects.filter(user=alice).values_list("source_file", flat=True)) == [
+            "fine.gpx"
+        ]
+
+    def test_a_gps_glitch_inside_a_real_run_does_not_reject_it(self, alice: Any) -> None:
+        data = _glitched_gpx(datetime(2025, 6, 1, 8, tzinfo=UTC))
+        out = activities_store(user=alice, results=[self._result("glitch.gpx", data)])
+        assert [r["status"] for r in out.rows] == ["imported"]
+        assert out.rows[0]["distance_m"] > 7000  # the jump is in the distance, yet believable
+
+    def test_more_than_a_kilometre_in_no_time_is_rejected(self, alice: Any) -> None:
+        start = datetime(2025, 6, 1, 8, tzinfo=UTC)
+        data = _two_point_gpx(start, km_north=20, seconds=0)
+        out = activities_store(user=alice, results=[self._result("same-time.gpx", data)])
+        assert out.rows[0]["status"] == "rejected" and "no time" in out.rows[0]["reason"]
+        assert not Run.objects.filter(user=alice).exists()
+
+    def test_the_cli_reports_the_rejection_and_exits_1(
+        self, alice: Any, capsys: Any, tmp_path: Path
+    ) -> None:
+        bad = tmp_path / "teleport.gpx"
+        bad.write_bytes(
+            _two_point_gpx(datetime(2025, 6, 1, 8, tzinfo=UTC), km_north=1181.8, seconds=60)
+        )
+        code, lines, _ = CliImportTests()._run(["--user", alice.email, str(bad)], capsys)
+        assert code == 1
+        assert lines[0]["status"] == "rejected" and "km/h" in lines[0]["reason"]
+        assert lines[-1]["summary"]["rejected"] == 1 and lines[-1]["summary"]["imported"] == 0
+        assert not Run.objects.filter(user=alice).exists()
+
+    def test_no_real_device_file_is_rejected_as_implausible(self, alice: Any) -> None:
+        paths = sorted(str(p) for p in FIT_DIR.glob("*.fit"))
+        assert len(paths) >= 30
+        out = activities_store(user=alice, results=iter_paths(paths, limits=PER_FILE_LIMITS))
+        assert [r for r in out.rows if r["status"] == "rejected"] == []
+        assert out.rejected == 0 and out.imported + out.cross_training >= 20

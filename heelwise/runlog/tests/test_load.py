@@ -131,6 +131,29 @@ class PlausibilityTests:
         assert problem is not None and "2:00 min/km" in problem
         assert speed_problem(sport="cycling", distance_m=110_000, duration_s=3600)
 
+    def test_an_imported_activity_is_judged_on_its_whole_distance_and_elapsed_time(self) -> None:
+        from heelwise.runlog.plausibility import imported_speed_problem
+
+        assert imported_speed_problem(sport="running", distance_m=42_195, duration_s=7300) is None
+        assert imported_speed_problem(sport="cycling", distance_m=None, duration_s=0) is None
+        assert imported_speed_problem(sport="running", distance_m=900, duration_s=0) is None
+        problem = imported_speed_problem(sport="running", distance_m=1_181_800, duration_s=60)
+        assert problem is not None and "70,908 km/h" in problem and "Not stored" in problem
+        assert imported_speed_problem(sport="walking", distance_m=21_000, duration_s=3600)
+        assert "no time" in (
+            imported_speed_problem(sport="running", distance_m=5000, duration_s=0) or ""
+        )
+
+    def test_durations_read_as_typed(self) -> None:
+        from heelwise.runlog.plausibility import duration_words
+
+        assert duration_words(1830) == "30 min 30 s"
+        assert duration_words(1800) == "30 min"
+        assert duration_words(3903) == "1 h 5 min 3 s"
+        assert duration_words(7200) == "2 h"
+        assert duration_words(45.4) == "45 s"
+        assert duration_words(0) == "0 s"
+
     def test_it_refuses_dates_in_the_future_or_before_1990(self) -> None:
         from heelwise.runlog.plausibility import date_problem
 

@@ -152,6 +152,107 @@ class RunAndShoeViewTests:
         page = _client(alice).get(reverse("runlog:shoes")).content.decode()
         assert "Daily trainer" in page and "no trial has shown" in page
 
+    def test_a_retired_pair_cannot_be_the_default(self, alice: Any) -> None:
+        from django.core.exceptions import ValidationError
+
+        client = _client(alice)
+        post = {"name": "Old", "brand": "", "start_km": "0", "retire_at_km": "650",
+                "is_default": "on", "retired": "on"}  # fmt: skip
+        response = client.post(reverse("runlog:shoes"), post)
+        assert response.status_code == 422
+        assert response.context["form"].errors["is_default"] == [services.DEFAULT_RETIRED]
+        assert "A retired pair cannot be your default" in response.content.decode()
+        assert not Shoe.objects.filter(user=alice).exists()
+        shoe = services.shoe_save(user=alice, name="Ghost", is_default=True)
+        response = client.post(reverse("runlog:shoe_edit", args=[shoe.pk]), post)
+        assert response.status_code == 422
+        shoe.refresh_from_db()
+        assert shoe.is_default and not shoe.retired and shoe.name == "Ghost"
+        with pytest.raises(ValidationError):
+            services.shoe_save(user=alice, name="Old", is_default=True, retired=True)
+
+    def test_two_pairs_of_the_same_name_can_be_told_apart(self, alice: Any) -> None:
+        old = services.shoe_save(user=alice, name="Ghost", brand="Brooks")
+        Shoe.objects.filter(pk=old.pk).update(created_at=datetime(2024, 3, 5, 12, tzinfo=UTC))
+        services.shoe_save(user=alice, name="Ghost", brand="Brooks")
+        client = _client(alice)
+        page = client.get(reverse("runlog:shoes")).content.decode()
+        assert "<td>5 Mar 2024</td>" in page
+        choices = [
+            label
+            for _, label in client.get(reverse("runlog:run_new"))
+            .context["form"]
+            .fields["shoe"]
+            .choices
+        ]
+        assert "Brooks Ghost (added 5 Mar 2024)" in choices
+        assert len(set(choices)) == len(choices) == 3  # "Default pair" and the two pairs
+
+
+class RunEditTests:
+    def _manual(self, user: Any) -> Run:
+        return services.run_create(
+            user=user,
+            start=datetime(2025, 11, 24, 7, tzinfo=UTC),
+            duration_s=1800,
+            distance_m=5000,
+        )
+
+    def test_it_edits_a_run_entered_by_hand_with_the_same_checks(self, alice: Any) -> None:
+        run = self._manual(alice)
+        client = _client(alice)
+        url = reverse("runlog:run_edit", args=[run.pk])
+        form = client.get(url).context["form"]
+        assert form["start_time"].value().strftime("%H:%M") == "07:00"
+        assert form["minutes"].value() == 30
+        bad = _run_post(day="2025-11-24", minutes="1", distance_km="100")
+        response = client.post(url, bad)
+        assert response.status_code == 422 and "faster than is possible" in str(
+            response.context["form"].errors["distance_km"]
+        )
+        run.refresh_from_db()
+        assert run.distance_m == 5000
+        good = _run_post(day="2025-11-24", start_time="07:00", minutes="32.25", distance_km="5.5")
+        assert client.post(url, good).status_code == 302  # its own start is no duplicate
+        run.refresh_from_db()
+        assert run.duration_s == 1935 and run.distance_m == pytest.approx(5500)
+
+    def test_it_refuses_the_start_of_another_activity(self, alice: Any) -> None:
+        self._manual(alice)
+        other = services.run_create(
+            user=alice, start=datetime(2025, 11, 24, 18, tzinfo=UTC), duration_s=1800,
+            distance_m=5000,
+        )  # fmt: skip
+        url = reverse("runlog:run_edit", args=[other.pk])
+        response = _client(alice).post(url, _run_post(day="2025-11-24", start_time="07:00"))
+        assert response.status_code == 422
+        assert "You already logged a run starting at 07:00 on 24 Nov 2025" in str(
+            response.context["form"].errors["start_time"]
+        )
+
+    def test_imported_and_other_runners_runs_cannot_be_edited(
+        self, alice: Any, charlie: Any
+    ) -> None:
+        imported = Run.objects.create(
+            user=alice, start=datetime(2025, 3, 1, 7, tzinfo=UTC), local_date="2025-03-01",
+            distance_m=5000, duration_s=1800, source="fit",
+        )  # fmt: skip
+        client = _client(alice)
+        assert client.get(reverse("runlog:run_edit", args=[imported.pk])).status_code == 404
+        assert (
+            "Edit this activity"
+            not in client.get(reverse("runlog:run_detail", args=[imported.pk])).content.decode()
+        )
+        with pytest.raises(services.RunNotEditableError):
+            services.run_update(
+                user=alice, run=imported, start=imported.start, duration_s=60, distance_m=None
+            )
+        theirs = self._manual(charlie)
+        url = reverse("runlog:run_edit", args=[theirs.pk])
+        assert client.post(url, _run_post(day="2025-11-24")).status_code == 404
+        theirs.refresh_from_db()
+        assert theirs.distance_m == 5000
+
 
 class DashboardTests:
     def test_it_renders_for_a_new_runner(self, alice: Any) -> None:
@@ -255,7 +356,23 @@ class ProgrammeViewTests:
             user=alice, day=services.local_today(), first_step_pain=3, red_flags=["night_pain"]
         )
         page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
-        assert "Paused" in page and "night pain" in page
+        assert "Paused because you reported heel pain at night or at rest at a check-in" in page
+
+    def test_the_pause_reason_is_plain_words_not_a_code(self, alice: Any) -> None:
+        services.programme_start(user=alice, started_on=services.local_today())
+        services.checkin_save(
+            user=alice,
+            day=services.local_today(),
+            first_step_pain=3,
+            red_flags=["swelling_redness_fever", "sudden_pop"],
+        )
+        page = _client(alice).get(reverse("runlog:dashboard")).content.decode()
+        assert (
+            "Paused because you reported new swelling, redness or heat in the heel or foot, or a "
+            "fever and a sudden pop or tearing feeling with sharp pain at a check-in. Please see "
+            "a clinician before running again"
+        ) in page
+        assert "swelling redness fever" not in page and "red flag reported" not in page
 
 
 class PersonalDataTests:
@@ -418,11 +535,44 @@ class RunFormTests:
 
     def test_the_same_run_entered_twice_gets_a_form_error_not_a_500(self, alice: Any) -> None:
         client = _client(alice)
-        assert client.post(reverse("runlog:run_new"), _run_post()).status_code == 302
-        response = client.post(reverse("runlog:run_new"), _run_post())
+        assert (
+            client.post(reverse("runlog:run_new"), _run_post(day="2025-11-24")).status_code == 302
+        )
+        response = client.post(reverse("runlog:run_new"), _run_post(day="2025-11-24"))
         assert response.status_code == 422
-        assert "You already logged an activity starting at this time." in response.content.decode()
+        assert response.context["form"].errors["start_time"] == [
+            "You already logged a run starting at 07:00 on 24 Nov 2025: change the start time "
+            "if this is a second run."
+        ]
         assert Run.objects.filter(user=alice).count() == 1
+
+    def test_the_form_has_no_made_up_start_time(self, alice: Any) -> None:
+        client = _client(alice)
+        form = client.get(reverse("runlog:run_new")).context["form"]
+        assert form["start_time"].value() is None
+        response = client.post(reverse("runlog:run_new"), _run_post(start_time=""))
+        assert response.status_code == 422
+        assert response.context["form"].errors["start_time"] == [
+            "Enter the time you started, for example 07:30."
+        ]
+        assert not Run.objects.filter(user=alice).exists()
+
+    def test_a_second_run_on_the_same_day_at_another_time_is_saved(self, alice: Any) -> None:
+        client = _client(alice)
+        assert client.post(reverse("runlog:run_new"), _run_post()).status_code == 302
+        assert (
+            client.post(reverse("runlog:run_new"), _run_post(start_time="18:15")).status_code == 302
+        )
+        assert Run.objects.filter(user=alice).count() == 2
+
+    def test_it_keeps_seconds_typed_as_decimal_minutes(self, alice: Any) -> None:
+        client = _client(alice)
+        assert client.post(reverse("runlog:run_new"), _run_post(minutes="30.5")).status_code == 302
+        run = Run.objects.get(user=alice)
+        assert run.duration_s == 1830
+        assert "<td>30 min 30 s</td>" in client.get(reverse("runlog:run_list")).content.decode()
+        detail = client.get(reverse("runlog:run_detail", args=[run.pk])).content.decode()
+        assert "<dt>Elapsed time</dt><dd>30 min 30 s</dd>" in detail
 
     def test_the_service_refuses_an_impossible_run_too(self, alice: Any) -> None:
         from django.core.exceptions import ValidationError
