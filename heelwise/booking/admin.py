@@ -7,8 +7,13 @@ waiting list right) and every list or record opened is audited."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from heelwise.booking import clock
 from heelwise.booking.models import (
     Booking,
     Break,
@@ -20,12 +25,25 @@ from heelwise.booking.models import (
     WaitlistEntry,
     WeeklyAvailability,
 )
-from heelwise.clinics.forms import TimeOffForm
+from heelwise.booking.selectors import bookings_stranded_by_availability
+from heelwise.clinics.forms import (
+    ACKNOWLEDGE_LABEL,
+    TimeOffForm,
+    WeeklyAvailabilityForm,
+    clash_listing,
+    clash_message,
+)
 from heelwise.common.admin import PatientDataAdmin
 
 
 @admin.register(WeeklyAvailability)
 class WeeklyAvailabilityAdmin(admin.ModelAdmin[WeeklyAvailability]):
+    """Editing or deleting availability that covers confirmed future bookings asks the staff
+    member to acknowledge them (``WeeklyAvailabilityForm``; the delete page below). The bulk
+    delete action is off so every deletion goes through that page."""
+
+    form = WeeklyAvailabilityForm
+    delete_confirmation_template = "booking/admin/weeklyavailability_delete_confirmation.html"
     list_display = (
         "practitioner",
         "site",
@@ -36,6 +54,36 @@ class WeeklyAvailabilityAdmin(admin.ModelAdmin[WeeklyAvailability]):
         "valid_until",
     )
     list_filter = ("practitioner", "site", "weekday")
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        rule = self.get_object(request, unquote(object_id))
+        stranded = (
+            bookings_stranded_by_availability(rule=rule, replacement=None, now=clock.now())
+            if rule is not None
+            else []
+        )
+        if stranded and request.method == "POST" and not request.POST.get("acknowledge_clashes"):
+            messages.error(
+                request,
+                clash_message(
+                    stranded, "outside this practitioner's availability once it is deleted"
+                ),
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        context = {
+            **(extra_context or {}),
+            "stranded": clash_listing(stranded) if stranded else "",
+            "stranded_count": len(stranded),
+            "acknowledge_label": ACKNOWLEDGE_LABEL,
+        }
+        return super().delete_view(request, object_id, context)
 
 
 @admin.register(Break)

@@ -27,7 +27,7 @@ from heelwise.booking.models import Booking
 from heelwise.booking.selectors import service_cached, service_refresh
 from heelwise.booking.services import PatientDetails, booking_create
 from heelwise.clinics.models import Site
-from heelwise.common.api import UNKNOWN_FIELD, ErrorOut
+from heelwise.common.api import ErrorOut
 
 router = Router(tags=["booking"])
 MAX_DAYS = 60
@@ -46,9 +46,13 @@ class SlotOut(Schema):
 
 
 class BookingIn(Schema):
-    """Wrong types and unknown fields are a 422 naming the field (heelwise.common.api)."""
+    """Wrong types and unknown fields are a 422 naming the field (heelwise.common.api).
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: a JSON value of the wrong type is refused, never coerced (``"practitioner": true``
+    or ``1.0`` is "Must be a whole number.", not practitioner 1).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     service: str | None = None
     site: str | None = None
@@ -79,7 +83,7 @@ class BookingOut(Schema):
 
 
 class SlotQuery(Schema):
-    """Unknown query parameters are a 422 naming them (checked in the view: ninja ignores them)."""
+    """Unknown or repeated query parameters are a 422 naming them (heelwise.common.api)."""
 
     service: str
     site: str | None = None
@@ -108,9 +112,7 @@ def booking_out(booking: Booking) -> BookingOut:
     summary="Free start times (Europe/London offsets), each with its practitioner",
 )
 def slots(request: HttpRequest, query: Query[SlotQuery]) -> Status | JsonResponse:
-    errors: dict[str, list[str]] = {
-        name: [UNKNOWN_FIELD] for name in request.GET if name not in SlotQuery.model_fields
-    }
+    errors: dict[str, list[str]] = {}
     service = service_cached(slug=query.service)
     if service is not None and not (service.is_active and service.bookable_online):
         service = None
@@ -232,6 +234,7 @@ def bookings_create(request: HttpRequest, payload: BookingIn) -> Status:
             ),
             user=None if staff else request.user,
             booked_by=request.user if staff else None,
+            by_staff=staff,
         )
     except BookingInputError as exc:
         return Status(422, ErrorOut(detail="Invalid booking request.", errors=exc.errors))

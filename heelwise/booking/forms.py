@@ -21,6 +21,7 @@ PHONE_FORMAT_ERROR = (
     "starting with + and the country code (e.g. +44 7700 900123)."
 )
 PHONE_NEEDED_ERROR = "Enter a phone number: the clinician will call you on it."
+STAFF_PHONE_NEEDED_ERROR = "Enter the caller's phone number: the clinician will call them on it."
 
 
 def phone_problem(value: str) -> str | None:
@@ -102,6 +103,7 @@ class BookingRequestForm(PatientDetailsForm):
         label="Time", max_length=40, error_messages={"required": "Choose a time."}
     )
     practitioner = forms.IntegerField(label="Practitioner", required=False, min_value=1)
+    phone_needed_error = PHONE_NEEDED_ERROR
 
     def __init__(self, *args: Any, now: datetime | None = None, staff: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -136,7 +138,7 @@ class BookingRequestForm(PatientDetailsForm):
             if not service.is_remote and data.get("site") is None and "site" not in self.errors:
                 self.add_error("site", "Choose a clinic for an in-person appointment.")
             if service.is_remote and not data.get("phone") and "phone" not in self.errors:
-                self.add_error("phone", PHONE_NEEDED_ERROR)
+                self.add_error("phone", self.phone_needed_error)
             if isinstance(start, datetime):
                 problems = start_problems(
                     service=service, start=start, now=self.now, staff=self.staff
@@ -149,7 +151,10 @@ class BookingRequestForm(PatientDetailsForm):
 class StaffBookingForm(BookingRequestForm):
     """Staff booking for a caller: the chosen time is one radio ``slot`` = "<start>|<practitioner
     id>", so the receptionist picks the practitioner when several are free at that time. Not
-    held to the online minimum notice (``staff``)."""
+    held to the online minimum notice (``staff``). Errors speak to the staff member, not the
+    patient."""
+
+    phone_needed_error = STAFF_PHONE_NEEDED_ERROR
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         if data is not None:

@@ -14,6 +14,7 @@ import uuid
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -22,6 +23,12 @@ from heelwise.clinics.models import Practitioner, Room, Service, Site, Weekday
 # Unambiguous characters for references read out over the phone: no 0/O, 1/I/L, 5/S, 8/B.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY2345679"
 REFERENCE_LENGTH = 8
+
+
+def _end_after_start(start: object, end: object, field: str) -> None:
+    """A clear field error instead of the database constraint's name (admin forms)."""
+    if start is not None and end is not None and end <= start:  # type: ignore[operator]
+        raise ValidationError({field: "The end must be after the start."})
 
 
 def reference_new() -> str:
@@ -53,7 +60,9 @@ class WeeklyAvailability(models.Model):
         verbose_name_plural = "weekly availability"
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends__gt=F("starts")), name="availability_ends_after_start"
+                condition=Q(ends__gt=F("starts")),
+                name="availability_ends_after_start",
+                violation_error_message="The end must be after the start.",
             )
         ]
 
@@ -61,6 +70,11 @@ class WeeklyAvailability(models.Model):
         where = self.site or "remote"
         hours = f"{self.starts:%H:%M}-{self.ends:%H:%M}"
         return f"{self.practitioner} @ {where}: {self.get_weekday_display()} {hours}"
+
+    def clean(self) -> None:
+        _end_after_start(self.starts, self.ends, "ends")
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "Valid until must be on or after valid from."})
 
 
 class Break(models.Model):
@@ -74,12 +88,19 @@ class Break(models.Model):
     class Meta:
         ordering = ["practitioner", "weekday", "starts"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="break_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")),
+                name="break_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            )
         ]
 
     def __str__(self) -> str:
         day = self.get_weekday_display() if self.weekday is not None else "Every day"
         return f"{self.practitioner}: {day} break {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+    def clean(self) -> None:
+        _end_after_start(self.starts, self.ends, "ends")
 
 
 class TimeOff(models.Model):
@@ -96,11 +117,18 @@ class TimeOff(models.Model):
         ordering = ["start"]
         verbose_name_plural = "time off"
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="timeoff_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="timeoff_end_after_start",
+                violation_error_message="The end must be after the start.",
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.practitioner} off {self.start:%Y-%m-%d %H:%M}..{self.end:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        _end_after_start(self.start, self.end, "end")
 
 
 class ServicePolicy(models.Model):
@@ -120,7 +148,11 @@ class ServicePolicy(models.Model):
     class Meta:
         verbose_name_plural = "service policies"
         constraints = [
-            models.CheckConstraint(condition=Q(grid_minutes__gt=0), name="policy_positive_grid")
+            models.CheckConstraint(
+                condition=Q(grid_minutes__gt=0),
+                name="policy_positive_grid",
+                violation_error_message="The start-time grid must be at least 1 minute.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -141,13 +173,28 @@ class CoursePlan(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(max_gap_days__gte=F("min_gap_days")), name="courseplan_gap_order"
+                condition=Q(max_gap_days__gte=F("min_gap_days")),
+                name="courseplan_gap_order",
+                violation_error_message=(
+                    "The maximum gap must be at least the minimum gap (in days)."
+                ),
             ),
-            models.CheckConstraint(condition=Q(sessions__gte=1), name="courseplan_sessions"),
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1),
+                name="courseplan_sessions",
+                violation_error_message="A course has at least 1 session.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        low, high = self.min_gap_days, self.max_gap_days
+        if low is not None and high is not None and high < low:
+            raise ValidationError(
+                {"max_gap_days": "The maximum gap must be at least the minimum gap (in days)."}
+            )
 
 
 class Course(models.Model):
@@ -315,6 +362,9 @@ class OutboxMessage(models.Model):
         WaitlistEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     sequence = models.PositiveIntegerField(default=0, help_text="Booking SEQUENCE it describes.")
+    previous_start = models.DateTimeField(
+        null=True, blank=True, help_text="For a move: the time the booking was moved from."
+    )
     dedupe_key = models.CharField(max_length=200, unique=True)
     send_after = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

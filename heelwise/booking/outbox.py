@@ -72,13 +72,17 @@ def outbox_supersede(*, booking: Booking) -> int:
     ).update(status=Status.SUPERSEDED)
 
 
-def outbox_queue_for_booking(*, booking: Booking, kind: str, now: datetime) -> list[OutboxMessage]:
-    """The message for this change of ``booking`` plus, while it is active, its reminder."""
+def outbox_queue_for_booking(
+    *, booking: Booking, kind: str, now: datetime, previous_start: datetime | None = None
+) -> list[OutboxMessage]:
+    """The message for this change of ``booking`` plus, while it is active, its reminder.
+    ``previous_start``: a move's old time, which the "moved" email states beside the new one."""
     messages = [
         OutboxMessage(
             kind=kind,
             booking=booking,
             sequence=booking.sequence,
+            previous_start=previous_start,
             dedupe_key=f"{booking.uid}:{kind}:{booking.sequence}",
             send_after=now,
         )
@@ -159,6 +163,9 @@ def _booking_email(message: OutboxMessage, now: datetime) -> EmailMultiAlternati
         "booking": booking,
         "kind": message.kind,
         "local_start": booking.start.astimezone(LONDON),
+        "previous_start": (
+            message.previous_start.astimezone(LONDON) if message.previous_start else None
+        ),
         "manage_url": link,
         "clinic_phone": booking.site.phone if booking.site else "+44 1234 380345",
     }

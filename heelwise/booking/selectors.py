@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
 from heelwise.assessment.selectors import care_bookings
-from heelwise.booking.availability import LONDON, local_day_bounds
-from heelwise.booking.models import Booking, OutboxMessage, TimeOff
+from heelwise.booking.availability import LONDON, Slot, local_day_bounds
+from heelwise.booking.models import Booking, OutboxMessage, TimeOff, WeeklyAvailability
 from heelwise.clinics.models import Closure, Practitioner, Service, Site
 
 if TYPE_CHECKING:
     from heelwise.accounts.models import User
 
 
+def reference_normal(reference: str) -> str:
+    """References are issued in upper case; people type (and paste) them in any case."""
+    return reference.strip().upper()
+
+
 def booking_get(*, reference: str) -> Booking:
     return Booking.objects.select_related(
         "service", "site", "practitioner", "room", "course", "assessment"
-    ).get(reference=reference)
+    ).get(reference=reference_normal(reference))
 
 
 def bookings_visible(*, viewer: User) -> QuerySet[Booking]:
@@ -46,13 +53,28 @@ def booking_get_for_staff(*, reference: str, viewer: User) -> Booking:
             "service", "site", "practitioner", "room", "course", "assessment"
         )
         .filter(pk__in=visible)
-        .get(reference=reference)
+        .get(reference=reference_normal(reference))
+    )
+
+
+def booking_cancelled_for_practitioner(*, reference: str, viewer: User) -> Booking | None:
+    """The cancelled booking ``reference`` if ``viewer`` is its practitioner (it left their
+    care when cancelled), so the pages can say it was cancelled rather than "not found";
+    None for anyone else (a reference is not confirmed to exist)."""
+    return (
+        Booking.objects.filter(
+            reference=reference_normal(reference),
+            status=Booking.Status.CANCELLED,
+            practitioner__user=viewer,
+        )
+        .only("reference", "start")
+        .first()
     )
 
 
 def booking_get_by_token(*, reference: str, uid_hex: str) -> Booking:
     return Booking.objects.select_related("service", "site", "practitioner", "room").get(
-        reference=reference, uid=uid_hex
+        reference=reference_normal(reference), uid=uid_hex
     )
 
 
@@ -167,21 +189,43 @@ SEARCH_MIN_CHARS = 2
 SEARCH_LIMIT = 50
 
 
+def search_text(query: str) -> str:
+    """The query without control or other invisible characters (a NUL would make PostgreSQL
+    refuse the statement), tabs and line breaks as spaces, runs of spaces as one."""
+    visible = "".join(ch for ch in query if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    return " ".join(visible.split())
+
+
+def phone_core(text: str) -> str:
+    """A phone number's digits without the UK prefix (+44, 0044, (0) or a leading 0), so
+    "+44 7700 900123", "0044 7700 900123" and "07700 900123" all give "7700900123"."""
+    digits = re.sub(r"\D", "", text)
+    if text.lstrip().startswith("+") and digits.startswith("44"):
+        digits = digits[2:]
+    elif digits.startswith("0044"):
+        digits = digits[4:]
+    return digits.lstrip("0")
+
+
 def booking_search(*, viewer: User, query: str, limit: int = SEARCH_LIMIT) -> list[Booking]:
     """Bookings ``viewer`` may see (``bookings_visible``) whose patient name, email, phone
-    (spaces, dashes and brackets ignored) or reference matches ``query``, newest first."""
-    text = " ".join(query.split())
+    (spaces, dashes, brackets and the UK prefix +44/0044/0 ignored) or reference (any case)
+    matches ``query``, newest first."""
+    text = search_text(query)
     if len(text) < SEARCH_MIN_CHARS:
         return []
     match = Q(name__icontains=text) | Q(email__icontains=text) | Q(reference__iexact=text)
-    digits = re.sub(r"\D", "", text)
     qs = bookings_visible(viewer=viewer)
-    if len(digits) >= 4 and not re.search(r"[A-Za-z@]", text):
+    if len(re.sub(r"\D", "", text)) >= 4 and not re.search(r"[A-Za-z@]", text):
+        # Stored numbers keep their prefix; searching for the rest matches any way of writing
+        # it (the national number is inside "+447700900123", "07700900123", "00447700...").
         bare: F | Replace = F("phone")
-        for char in (" ", "-", "(", ")", "."):
+        for char in (" ", "-", "(", ")", ".", "+"):
             bare = Replace(bare, Value(char), Value(""))
         qs = qs.annotate(phone_digits=bare)
-        match |= Q(phone_digits__contains=digits)
+        core = phone_core(text)
+        if core:
+            match |= Q(phone_digits__contains=core)
     return list(
         qs.filter(match)
         .select_related("service", "site", "practitioner")
@@ -245,3 +289,99 @@ def bookings_in_closure(*, site_id: int, first_day: date, last_day: date) -> Que
         .select_related("service", "practitioner")
         .order_by("start")
     )
+
+
+def bookings_confirmed_ahead(
+    *, now: datetime, site_id: int | None = None, room_id: int | None = None
+) -> QuerySet[Booking]:
+    """Confirmed bookings from ``now`` on at a site or in a room (one being deactivated)."""
+    qs = Booking.objects.filter(status=Booking.Status.CONFIRMED, start__gte=now)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    if room_id is not None:
+        qs = qs.filter(room_id=room_id)
+    return qs.select_related("service", "site").order_by("start")
+
+
+def _covered(rules: list[WeeklyAvailability], booking: Booking) -> bool:
+    """Whether ``booking`` lies inside the practitioner's weekly availability ``rules`` (joined
+    where windows touch, as availability does)."""
+    start, end = booking.start.astimezone(LONDON), booking.end.astimezone(LONDON)
+    day = start.date()
+    if end.date() != day and end.time() != datetime.min.time():
+        return False
+    end_time = end.time() if end.date() == day else datetime.max.time()
+    windows = sorted(
+        (r.starts, r.ends)
+        for r in rules
+        if r.practitioner_id == booking.practitioner_id
+        and r.site_id == booking.site_id
+        and r.weekday == day.weekday()
+        and (r.valid_from is None or r.valid_from <= day)
+        and (r.valid_until is None or day <= r.valid_until)
+    )
+    joined: list[list[dt_time]] = []
+    for opens, closes in windows:
+        if joined and opens <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], closes)
+        else:
+            joined.append([opens, closes])
+    return any(o <= start.time() and end_time <= c for o, c in joined)
+
+
+def bookings_stranded_by_availability(
+    *, rule: WeeklyAvailability, replacement: WeeklyAvailability | None, now: datetime
+) -> list[Booking]:
+    """Confirmed bookings from ``now`` on that the stored weekly availability ``rule`` covers
+    and that the practitioner's availability would no longer cover once ``rule`` is replaced
+    by ``replacement`` (the rule as edited) or deleted (``replacement`` None)."""
+    others = list(
+        WeeklyAvailability.objects.filter(practitioner_id=rule.practitioner_id).exclude(pk=rule.pk)
+    )
+    after = others + ([replacement] if replacement is not None else [])
+    candidates = (
+        Booking.objects.filter(
+            Q(site__isnull=True) if rule.site_id is None else Q(site_id=rule.site_id),
+            practitioner_id=rule.practitioner_id,
+            status=Booking.Status.CONFIRMED,
+            start__gte=now,
+        )
+        .select_related("service", "site")
+        .order_by("start")
+    )
+    return [
+        b
+        for b in candidates
+        if b.start.astimezone(LONDON).weekday() == rule.weekday
+        and _covered([*others, rule], b)
+        and not _covered(after, b)
+    ]
+
+
+def patient_busy(
+    *, booking: Booking, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The appointment times over ``[start, end)`` of the same patient's other live bookings
+    (same account, or same email in any case): times a move of ``booking`` must not take
+    (``services.patient_clash_check`` is the rule, checked again under lock)."""
+    match = Q(email__iexact=booking.email.strip())
+    if booking.user_id is not None:
+        match |= Q(user_id=booking.user_id)
+    return list(
+        Booking.objects.filter(
+            match, status__in=Booking.ACTIVE_STATUSES, start__lt=end, end__gt=start
+        )
+        .exclude(pk=booking.pk)
+        .values_list("start", "end")
+    )
+
+
+def slots_free_for_patient(slots: list[Slot], *, booking: Booking) -> list[Slot]:
+    """``slots`` (availability ``Slot``s) without those overlapping the appointment times of the
+    patient's other live bookings."""
+    if not slots:
+        return slots
+    busy = patient_busy(
+        booking=booking, start=min(s.start for s in slots), end=max(s.end for s in slots)
+    )
+    return [s for s in slots if not any(b < s.end and s.start < e for b, e in busy)]

@@ -66,6 +66,14 @@ class PolicyError(Exception):
     """The clinic's notice policy does not allow this change online (call the clinic)."""
 
 
+class NothingChanged(PolicyError):
+    """A move to the booking's own time and practitioner (e.g. a double-clicked Move button):
+    nothing is saved, emailed or offered."""
+
+
+ALREADY_THERE = "It is already at that time; nothing was changed."
+
+
 def _is_overlap(exc: Exception) -> bool:
     """An exclusion-constraint violation, or the deadlock PostgreSQL reports when two
     transactions insert conflicting rows at the same moment (each waits for the other's
@@ -415,6 +423,8 @@ def booking_cancel(
 ) -> Booking:
     now = now or clock.now()
     booking = _lock(booking)
+    if booking.status == Booking.Status.CANCELLED:  # e.g. a double-clicked Cancel
+        raise PolicyError(f"Booking {booking.reference} is already cancelled; nothing was changed.")
     if booking.status != Booking.Status.CONFIRMED:
         raise PolicyError("Only a confirmed booking can be cancelled.")
     if booking.start <= now:
@@ -461,11 +471,20 @@ def booking_reschedule(
             "This appointment has already started, so it cannot be moved: mark it attended or "
             "no-show instead."
         )
+    if start == booking.start and practitioner_id in (None, booking.practitioner_id):
+        raise NothingChanged(ALREADY_THERE)
     if not by_staff and not booking_can_reschedule_online(booking, now=now):
         raise PolicyError("It is too late to change this booking online. Please call the clinic.")
     old_start = booking.start
     old_day = old_start.astimezone(LONDON).date()
     patient_lock(email=booking.email, user=booking.user)
+    if booking.course_id is not None:
+        # Under the patient's lock, so two sessions of one course moved at once queue.
+        gap = course_gap_problem(
+            booking=booking, start=start, others=course_other_starts(booking=booking)
+        )
+        if gap:
+            raise BookingInputError({"start": [gap]})
     clash = patient_clash_check(
         email=booking.email,
         user=booking.user,
@@ -516,7 +535,9 @@ def booking_reschedule(
             raise SlotTaken(NO_LONGER_FREE) from exc
         raise
     outbox_supersede(booking=booking)
-    outbox_queue_for_booking(booking=booking, kind=OutboxMessage.Kind.RESCHEDULED, now=now)
+    outbox_queue_for_booking(
+        booking=booking, kind=OutboxMessage.Kind.RESCHEDULED, now=now, previous_start=old_start
+    )
     waitlist_offer_freed(
         service=booking.service, site=booking.site, day=old_day, now=now, freed_start=old_start
     )
@@ -557,6 +578,49 @@ def _course_gap_errors(plan: CoursePlan, starts: list[datetime]) -> dict[str, li
                 f"{plan.min_gap_days}-{plan.max_gap_days} days apart."
             )
     return errors
+
+
+def course_other_starts(*, booking: Booking) -> list[datetime]:
+    """The starts of the other live sessions of ``booking``'s course (none if not a course)."""
+    if booking.course_id is None:
+        return []
+    return list(
+        Booking.objects.filter(course_id=booking.course_id, status__in=Booking.ACTIVE_STATUSES)
+        .exclude(pk=booking.pk)
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+
+
+def _long_day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def course_gap_problem(*, booking: Booking, start: datetime, others: list[datetime]) -> str | None:
+    """Why moving a course session to ``start`` breaks its plan's spacing (the local days
+    between it and the neighbouring live sessions before and after it), or None. ``others``:
+    ``course_other_starts`` (loaded once, so pages can filter a week of times with it)."""
+    if booking.course_id is None or not others:
+        return None
+    plan = booking.course.plan  # type: ignore[union-attr]
+    low, high = plan.min_gap_days, plan.max_gap_days
+    day = start.astimezone(LONDON).date()
+    days = sorted(other.astimezone(LONDON).date() for other in others)
+    before = [d for d in days if d <= day]
+    after = [d for d in days if d > day]
+    problems = []
+    if before and not low <= (day - before[-1]).days <= high:
+        problems.append(
+            f"{(day - before[-1]).days} days after the session on {_long_day(before[-1])}"
+        )
+    if after and not low <= (after[0] - day).days <= high:
+        problems.append(f"{(after[0] - day).days} days before the session on {_long_day(after[0])}")
+    if not problems:
+        return None
+    return (
+        f"Sessions of this course must be {low}-{high} days apart: {_long_day(day)} is "
+        f"{' and '.join(problems)}. Choose another day."
+    )
 
 
 @transaction.atomic
@@ -691,7 +755,9 @@ def waitlist_offer_freed(
 
 
 __all__ = [
+    "ALREADY_THERE",
     "BookingInputError",
+    "NothingChanged",
     "PatientDetails",
     "PolicyError",
     "SlotTaken",
@@ -702,6 +768,8 @@ __all__ = [
     "booking_mark",
     "booking_reschedule",
     "course_book",
+    "course_gap_problem",
+    "course_other_starts",
     "patient_clash_check",
     "patient_lock",
     "reference_new",

@@ -45,14 +45,18 @@ from heelwise.booking.links import manage_url
 from heelwise.booking.models import Booking
 from heelwise.booking.selectors import (
     SEARCH_MIN_CHARS,
+    booking_cancelled_for_practitioner,
     booking_clashes,
     booking_get_for_staff,
     booking_list_for_calendar,
     booking_search,
     bookings_visible,
     outbox_list,
+    search_text,
+    slots_free_for_patient,
 )
 from heelwise.booking.services import (
+    NothingChanged,
     PatientDetails,
     PolicyError,
     booking_cancel,
@@ -60,6 +64,8 @@ from heelwise.booking.services import (
     booking_mark,
     booking_reschedule,
     course_book,
+    course_gap_problem,
+    course_other_starts,
 )
 from heelwise.clinics.models import Practitioner, Service, Site
 from heelwise.common.models import AuditEvent
@@ -213,13 +219,46 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "booking/staff/calendar.html", context)
 
 
+class CancelledBooking(Exception):
+    """The viewer's own booking, which they may no longer see because it was cancelled."""
+
+    def __init__(self, booking: Booking) -> None:
+        super().__init__(booking.reference)
+        self.booking = booking
+
+
 def _booking(request: HttpRequest, reference: str) -> Booking:
     """The booking if the viewer may see its details; anyone else gets a 404 (not a 403, which
-    would confirm that the reference exists)."""
+    would confirm that the reference exists). A clinician whose own booking has just been
+    cancelled (e.g. a double-clicked Cancel) is told so instead (``CancelledBooking``)."""
+    viewer = _viewer(request)
     try:
-        return booking_get_for_staff(reference=reference, viewer=_viewer(request))
+        return booking_get_for_staff(reference=reference, viewer=viewer)
     except Booking.DoesNotExist as exc:
+        cancelled = booking_cancelled_for_practitioner(reference=reference, viewer=viewer)
+        if cancelled is not None:
+            raise CancelledBooking(cancelled) from exc
         raise Http404("No such booking") from exc
+
+
+def cancelled_aware(view: View) -> View:
+    """Answers ``CancelledBooking`` with the booking's day on the calendar and a message."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except CancelledBooking as gone:
+            booking = gone.booking
+            messages.info(
+                request,
+                f"Booking {booking.reference} was cancelled, so it can no longer be opened or "
+                "changed; nothing was changed now.",
+            )
+            day = booking.start.astimezone(LONDON).date().isoformat()
+            return redirect(reverse("booking_staff:calendar") + f"?date={day}")
+
+    return wrapper
 
 
 def _after_change(request: HttpRequest, booking: Booking) -> HttpResponse:
@@ -232,6 +271,7 @@ def _after_change(request: HttpRequest, booking: Booking) -> HttpResponse:
 
 
 @staff_required
+@cancelled_aware
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
     audit_record(
@@ -264,6 +304,7 @@ def _detail_context(booking: Booking) -> dict[str, Any]:
 
 
 @staff_required
+@cancelled_aware
 def booking_cancel_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation step before a cancellation (a page, not a script: strict CSP)."""
     booking = _booking(request, reference)
@@ -271,6 +312,7 @@ def booking_cancel_confirm(request: HttpRequest, reference: str) -> HttpResponse
 
 
 @staff_required
+@cancelled_aware
 @require_http_methods(["GET", "POST"])
 def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
     """Move a booking to another free time, day or practitioner (same service and site): same
@@ -291,6 +333,9 @@ def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
             moved = booking_reschedule(
                 booking=booking, start=start, practitioner_id=practitioner_id, by_staff=True
             )
+        except NothingChanged as exc:  # e.g. a double-clicked Move button
+            messages.info(request, str(exc))
+            return redirect("booking_staff:booking", reference=booking.reference)
         except (PolicyError, SlotTaken) as exc:
             form.add_error(None, str(exc))
             status = 409
@@ -315,11 +360,16 @@ def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
             return _after_change(request, moved)
     if form.errors and status == 200:
         status = 422
-    slots = [
-        slot
-        for slot in _day_slots(booking.service, booking.site, day, moving=booking)
-        if not (slot.start == booking.start and slot.practitioner_id == booking.practitioner_id)
-    ]
+    others = course_other_starts(booking=booking)
+    slots = slots_free_for_patient(
+        [
+            slot
+            for slot in _day_slots(booking.service, booking.site, day, moving=booking)
+            if not (slot.start == booking.start and slot.practitioner_id == booking.practitioner_id)
+            and not course_gap_problem(booking=booking, start=slot.start, others=others)
+        ],
+        booking=booking,
+    )
     context = {
         **_detail_context(booking),
         "day": day,
@@ -327,6 +377,7 @@ def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
         "chosen": request.POST.get("slot", ""),
         "form": form,
         "error_lines": form_error_lines(form) if form.is_bound else [],
+        "course_spacing": booking.course.plan if booking.course is not None and others else None,
     }
     return render(request, "booking/staff/move.html", context, status=status)
 
@@ -360,9 +411,10 @@ def search(request: HttpRequest) -> HttpResponse:
     """Find bookings by patient name, email, phone or reference, among those the viewer may
     see. Audited (that a search ran and how many it found; never what was searched for)."""
     viewer = _viewer(request)
-    query = request.GET.get("q", "").strip()[:100]
-    results = booking_search(viewer=viewer, query=query)
-    if query:
+    query = search_text(request.GET.get("q", ""))[:100]
+    too_short = len(query) < SEARCH_MIN_CHARS
+    results = [] if too_short else booking_search(viewer=viewer, query=query)
+    if not too_short:
         audit_record(
             actor=viewer,
             action=AuditEvent.Action.VIEW,
@@ -372,7 +424,8 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "query": query,
-        "too_short": bool(query) and len(" ".join(query.split())) < SEARCH_MIN_CHARS,
+        "asked": "q" in request.GET,
+        "too_short": too_short,
         "results": [(b, b.start.astimezone(LONDON)) for b in results],
         "min_chars": SEARCH_MIN_CHARS,
     }
@@ -380,6 +433,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@cancelled_aware
 @require_POST
 def booking_action(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
@@ -450,6 +504,7 @@ def book_for_caller(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.errors.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            _audit_created(request, [booking])
             messages.success(
                 request,
                 f"Booked {booking.reference} with {booking.practitioner.name}; "
@@ -501,6 +556,7 @@ def book_course(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.errors.items():
                 form.add_error(_session_field(field), [*errors, "Nothing was booked."])
         else:
+            _audit_created(request, list(course.bookings.order_by("start")))
             first = course.bookings.order_by("start").first()
             messages.success(request, f"Course {course.reference} booked: every session.")
             if first is not None:
@@ -509,6 +565,23 @@ def book_course(request: HttpRequest) -> HttpResponse:
     if form.errors and status == 200:
         status = 422
     return render(request, "booking/staff/course.html", {"form": form}, status=status)
+
+
+def _audit_created(request: HttpRequest, bookings: list[Booking]) -> None:
+    """One audit row per booking staff made for a caller (no personal data in it)."""
+    for booking in bookings:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.CREATE,
+            object_type="booking",
+            object_id=booking.pk,
+            subject_user_id=booking.user_id,
+            detail=(
+                f"created by staff (course {booking.course.reference})"
+                if booking.course is not None
+                else "created by staff"
+            ),
+        )
 
 
 def _session_field(field: str | None) -> str | None:

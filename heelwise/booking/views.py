@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -46,8 +47,10 @@ from heelwise.booking.selectors import (
     booking_get_by_token,
     service_get,
     sites_for_service,
+    slots_free_for_patient,
 )
 from heelwise.booking.services import (
+    NothingChanged,
     PatientDetails,
     PolicyError,
     booking_can_cancel_online,
@@ -55,6 +58,8 @@ from heelwise.booking.services import (
     booking_cancel,
     booking_create,
     booking_reschedule,
+    course_gap_problem,
+    course_other_starts,
     waitlist_join,
 )
 from heelwise.clinics.models import Practitioner, Service, Site
@@ -124,7 +129,8 @@ def _week(
 ) -> list[tuple[date, list[Any]]]:
     """A week of free times. ``moving``: the booking being rescheduled, whose own time (and
     buffer) does not block the times around it; its current start is not offered."""
-    found = slots_by_day(
+    others = course_other_starts(booking=moving) if moving is not None else []
+    listed = [
         slot
         for slot in slots_list(
             service=service,
@@ -134,8 +140,16 @@ def _week(
             practitioner_id=practitioner_id,
             exclude_booking_id=moving.pk if moving is not None else None,
         )
-        if moving is None or slot.start != moving.start
-    )
+        if moving is None
+        or (
+            slot.start != moving.start
+            # a course session keeps its plan's spacing from the course's other sessions
+            and not course_gap_problem(booking=moving, start=slot.start, others=others)
+        )
+    ]
+    if moving is not None:  # not over the patient's own other appointments
+        listed = slots_free_for_patient(listed, booking=moving)
+    found = slots_by_day(listed)
     return [
         (day, found.get(day, [])) for day in (first_day + timedelta(days=i) for i in range(WEEK))
     ]
@@ -296,11 +310,15 @@ def _confirm(
 ) -> HttpResponse:
     data = {**form.cleaned_data, "service": svc.slug, "site": where.slug if where else REMOTE}
     data["start"] = start_at.isoformat()
+    # After a refusal, back to the week of the chosen day (not this week).
+    back = reverse("booking:times", kwargs={"service": svc.slug, "site": data["site"]}) + (
+        f"?date={start_at.astimezone(LONDON).date().isoformat()}"
+    )
     full = BookingRequestForm(data)
     if not full.is_valid():
         for line in form_error_lines(full):
             messages.error(request, line)
-        return redirect("booking:times", service=svc.slug, site=data["site"])
+        return redirect(back)
     cd = full.cleaned_data
     try:
         booking = booking_create(
@@ -315,10 +333,10 @@ def _confirm(
         )
     except SlotTaken as exc:
         messages.error(request, f"Sorry: {exc}")
-        return redirect("booking:times", service=svc.slug, site=data["site"])
+        return redirect(back)
     except BookingInputError as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
-        return redirect("booking:times", service=svc.slug, site=data["site"])
+        return redirect(back)
     request.session.pop(ASSESSMENT_SESSION_KEY, None)
     return redirect("booking:done", token=manage_token(booking))
 
@@ -370,18 +388,18 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_from_token(token)
+    status = 200
     if request.method == "POST":
         try:
-            booking_reschedule(booking=booking, start=parse_start(request.POST.get("start", "")))
-        except (PolicyError, SlotTaken) as exc:
-            messages.error(request, str(exc))
-        except BookingInputError as exc:
-            messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
-        except Exception:
+            start_at = parse_start(request.POST.get("start", ""))
+        except forms.ValidationError:
             messages.error(request, "Please choose a time from the list.")
+            status = 422
         else:
-            messages.success(request, "Your booking has been moved. We have emailed you.")
-            return redirect("booking:manage", token=token)
+            status = _reschedule_post(request, booking, start_at)
+            if status == 302:
+                return redirect("booking:manage", token=token)
+        booking = _booking_from_token(token)
     context = _manage_context(booking, token)
     if context["can_reschedule"]:
         first_day = _first_day(request, booking.service)
@@ -389,7 +407,25 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             week=_week(booking.service, booking.site, first_day, None, moving=booking),
             **_week_nav(booking.service, first_day),
         )
-    return render(request, "booking/reschedule.html", context)
+    return render(request, "booking/reschedule.html", context, status=status)
+
+
+def _reschedule_post(request: HttpRequest, booking: Booking, start_at: datetime) -> int:
+    """Move the booking; the status for the page: 302 when moved (or already there), 409 when
+    the time is taken or the notice rules refuse it, 422 for a time that cannot be booked."""
+    try:
+        booking_reschedule(booking=booking, start=start_at)
+    except NothingChanged as exc:  # e.g. a double-clicked button
+        messages.info(request, str(exc))
+        return 302
+    except (PolicyError, SlotTaken) as exc:
+        messages.error(request, str(exc))
+        return 409
+    except BookingInputError as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return 422
+    messages.success(request, "Your booking has been moved. We have emailed you.")
+    return 302
 
 
 @require_POST

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from heelwise.clinics.forms import ClosureForm
+from heelwise.clinics.forms import ClosureForm, RoomForm, SiteForm
 from heelwise.clinics.models import Closure, OpeningHours, Practitioner, Room, Service, Site
 
 
@@ -12,7 +12,10 @@ class OpeningHoursInline(admin.TabularInline[OpeningHours, Site]):
 
 
 class RoomInline(admin.TabularInline[Room, Site]):
+    """Refuses to deactivate a room with confirmed bookings ahead until acknowledged."""
+
     model = Room
+    form = RoomForm
     extra = 0
 
 
@@ -26,6 +29,7 @@ class ClosureInline(admin.StackedInline[Closure, Site]):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin[Site]):
+    form = SiteForm  # deactivating a site with confirmed bookings ahead needs acknowledging
     list_display = ("name", "city", "postcode", "phone", "is_active")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [OpeningHoursInline, RoomInline, ClosureInline]

@@ -75,7 +75,9 @@ class OpeningHours(models.Model):
         verbose_name_plural = "opening hours"
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes__gt=F("opens")), name="hours_close_after_open"
+                condition=Q(closes__gt=F("opens")),
+                name="hours_close_after_open",
+                violation_error_message="Closing time must be after opening time.",
             ),
             models.UniqueConstraint(fields=["site", "weekday", "opens"], name="hours_unique_start"),
         ]
@@ -100,12 +102,18 @@ class Closure(models.Model):
         ordering = ["first_day"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(last_day__gte=F("first_day")), name="closure_last_after_first"
+                condition=Q(last_day__gte=F("first_day")),
+                name="closure_last_after_first",
+                violation_error_message="The last day must be on or after the first day.",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.site} closed {self.first_day}..{self.last_day}: {self.reason}"
+
+    def clean(self) -> None:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day must be on or after the first day."})
 
 
 class Room(models.Model):
@@ -172,7 +180,11 @@ class Service(models.Model):
     class Meta:
         ordering = ["display_order", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(minutes__gt=0), name="service_positive_minutes")
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0),
+                name="service_positive_minutes",
+                violation_error_message="An appointment lasts at least 1 minute.",
+            )
         ]
 
     def __str__(self) -> str:

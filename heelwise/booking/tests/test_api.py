@@ -207,6 +207,10 @@ class BookingErrorsApiTests:
             ({"email": ["alice@example.com"]}, "email", "Must be a string."),
             ({"practitioner": "abc"}, "practitioner", "Must be a whole number."),
             ({"practitioner": [1]}, "practitioner", "Must be a whole number."),
+            ({"practitioner": True}, "practitioner", "Must be a whole number."),
+            ({"practitioner": 1.0}, "practitioner", "Must be a whole number."),
+            ({"practitioner": "1"}, "practitioner", "Must be a whole number."),
+            ({"name": True}, "name", "Must be a string."),
         ],
     )
     def test_a_wrong_type_is_a_422_naming_the_field(
@@ -306,6 +310,30 @@ class SlotsErrorsApiTests:
         assert list(body["errors"]) == ["day"]
         assert body["errors"]["day"][0].startswith("Unknown field")
 
+    def test_a_repeated_query_parameter_is_a_422_naming_it(
+        self, client: Client, clinic: None
+    ) -> None:
+        twice = "/api/v1/slots?service=discovery-call&service=discovery-call&date=2027-03-22"
+        assert _error(client.get(twice), 422)["errors"] == {
+            "service": ["service given twice: give it once."]
+        }
+        thrice = client.get(f"{twice}&date=2027-03-23&date=2027-03-24")
+        assert _error(thrice, 422)["errors"] == {
+            "service": ["service given twice: give it once."],
+            "date": ["date given 3 times: give it once."],
+        }
+
+    def test_query_string_and_value_problems_are_named_together(
+        self, client: Client, clinic: None
+    ) -> None:
+        response = client.get("/api/v1/slots?service=nope&date=2027-03-22&days=7&day=7")
+        body = _error(response, 422)
+        assert body["errors"] == {
+            "day": ["Unknown field: check its spelling against /api/v1/docs."],
+            "service": ["Unknown service."],
+        }
+        assert body["detail"] == "Invalid request: check day, service."
+
     def test_wrong_types_and_missing_parameters_name_the_field(
         self, client: Client, clinic: None
     ) -> None:
@@ -375,3 +403,49 @@ class SessionWritesApiTests:
             codes.append(response.status_code)
         assert codes == [201, 429, 201, 201]
         cache.clear()
+
+
+class StaffApiBookingTests:
+    """Clinic staff booking through the API are treated as on the staff page: not held to the
+    online notice, and told which booking clashes (the role, not the admin-site flag)."""
+
+    TREATMENT = {
+        **CALL,
+        "service": "treatment-session",
+        "site": "london",
+        "start": "2027-03-22T10:00:00+00:00",
+    }
+
+    @staticmethod
+    def _post_as(user: Any, **changes: Any) -> Any:
+        client = Client()
+        client.force_login(user)
+        return client.post(
+            "/api/v1/bookings",
+            {**StaffApiBookingTests.TREATMENT, **changes},
+            content_type="application/json",
+        )
+
+    def test_staff_may_book_inside_the_online_notice(
+        self, client: Client, clinic: None, alice: Any, bob: Any, set_now: Any
+    ) -> None:
+        from datetime import UTC, datetime
+
+        set_now(datetime(2027, 3, 22, 0, 0, tzinfo=UTC))  # 10 hours before; 12 hours' notice
+        anonymous = client.post("/api/v1/bookings", self.TREATMENT, content_type="application/json")
+        assert "12 hours' notice" in _error(anonymous, 422)["errors"]["start"][0]
+        alice.is_staff = True  # the admin-site flag is not the clinic's staff role
+        alice.save(update_fields=["is_staff"])
+        assert "start" in _error(self._post_as(alice), 422)["errors"]
+        response = self._post_as(bob)
+        assert response.status_code == 201, response.content
+        booking = Booking.objects.get()
+        assert booking.booked_by == bob and booking.user is None
+
+    def test_staff_are_told_which_booking_clashes(self, clinic: None, bob: Any) -> None:
+        assert _post(Client(), **self.TREATMENT).status_code == 201
+        refused = self._post_as(bob, site="bedford")
+        (message,) = _error(refused, 422)["errors"]["start"]
+        assert message.startswith("This patient already has a booking at 10:00-10:30 ")
+        assert "Treatment session" in message
+        assert Booking.objects.count() == 1
