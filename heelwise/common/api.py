@@ -1,4 +1,6 @@
-"""What every /api/v1/ endpoint shares: one error body, JSON request bodies, CSRF for sessions.
+"""What every /api/v1/ endpoint shares: one error body, JSON request bodies, CSRF for sessions,
+strict query strings (an unknown or repeated parameter is a 422), HEAD on every GET route, and
+the 404/405/422 responses of every operation in the OpenAPI schema.
 
 Every error the API returns, whatever the route or status, is
 
@@ -25,6 +27,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD"})
 JSON = "application/json"
 DOCS = "/api/v1/docs"
 UNKNOWN_FIELD = f"Unknown field: check its spelling against {DOCS}."
@@ -124,12 +127,81 @@ def unsafe_request_error(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
+def query_parameters(operation: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters a ninja operation declares, and those of them that may repeat."""
+    names: set[str] = set()
+    repeatable: set[str] = set()
+    for model in getattr(operation, "models", ()):
+        if getattr(model, "__ninja_param_source__", None) != "query":
+            continue
+        flat = getattr(model, "__ninja_flatten_map__", None)
+        names.update(flat or (f.alias or n for n, f in model.model_fields.items()))
+        repeatable.update(getattr(model, "__ninja_collection_fields__", None) or ())
+    return frozenset(names), frozenset(repeatable)
+
+
+def query_problems(
+    request: HttpRequest, *, names: frozenset[str], repeatable: frozenset[str]
+) -> dict[str, list[str]]:
+    """Each query parameter the route does not take, or gives more than once (ninja itself
+    ignores the first and would silently use the last value)."""
+    problems: dict[str, list[str]] = {}
+    for name, values in request.GET.lists():
+        if name not in names:
+            problems[name] = [UNKNOWN_FIELD]
+        elif len(values) > 1 and name not in repeatable:
+            times = "twice" if len(values) == 2 else f"{len(values)} times"
+            problems[name] = [f"{name} given {times}: give it once."]
+    return problems
+
+
+def _route_422_errors(response: HttpResponse) -> dict[str, list[str]]:
+    """The fields a route's own 422 named ({} for any other answer)."""
+    if response.status_code != 422:
+        return {}
+    try:
+        errors = json.loads(response.content).get("errors")
+    except (ValueError, AttributeError):
+        return {}
+    return errors if isinstance(errors, dict) else {}
+
+
+def query_error_response(
+    problems: dict[str, list[str]], route_errors: dict[str, list[str]] | None = None
+) -> JsonResponse:
+    """422 naming the query problems and any fields the route itself refused."""
+    errors = {field: list(messages) for field, messages in problems.items()}
+    for field, messages in (route_errors or {}).items():
+        known = errors.setdefault(field, [])
+        known.extend(message for message in messages if message not in known)
+    return error_response(422, f"Invalid request: check {', '.join(sorted(errors))}.", errors)
+
+
 def request_checks(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """ninja "view" decorator: runs :func:`unsafe_request_error` before any parsing."""
+    """ninja "view" decorator: runs :func:`unsafe_request_error` before any parsing, and refuses
+    a query string with an unknown or repeated parameter (:func:`query_problems`).
+
+    Applied with ``api.add_decorator(..., mode="view")`` as the API's only view decorator, so
+    ``run`` is the bound ``Operation.run`` and says which query parameters the route takes. A
+    read (GET, HEAD) with query problems still runs, so that the 422 names every bad field at
+    once; a write never runs with them.
+    """
+    operation = getattr(run, "__self__", None)
+    if operation is None:  # another view decorator came first: the routes' parameters are lost
+        raise TypeError("request_checks must be the API's first view decorator.")
+    names, repeatable = query_parameters(operation)
 
     @wraps(run)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return unsafe_request_error(request) or run(request, *args, **kwargs)
+        refused = unsafe_request_error(request)
+        if refused is not None:
+            return refused
+        problems = query_problems(request, names=names, repeatable=repeatable)
+        if not problems:
+            return run(request, *args, **kwargs)
+        if request.method in READ_METHODS:
+            return query_error_response(problems, _route_422_errors(run(request, *args, **kwargs)))
+        return query_error_response(problems)
 
     return checked
 
@@ -206,28 +278,93 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.exception_handler(Http404)(_not_found)
 
 
+# --- OpenAPI: the errors every operation can answer ---------------------------------------------
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+COMMON_ERRORS = {
+    "404": "No endpoint at this path (the paths have no trailing slash).",
+    "405": "The path exists but not for this method; the Allow header lists the methods.",
+    "422": "Bad input: an unknown or repeated query parameter, or a bad field, each named.",
+}
+
+
+def openapi_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the 404, 405 and 422 every operation can answer (see :func:`json_url_errors` and
+    :func:`request_checks`) to each operation of an OpenAPI schema, with the one error body."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        ErrorOut.__name__, ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ErrorOut.__name__}"}}}
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            declared = {str(status) for status in responses}  # ninja's keys are ints
+            for status, description in COMMON_ERRORS.items():
+                if status not in declared:
+                    responses[status] = {"description": description, "content": body}
+    return schema
+
+
 # --- URL level: unknown paths and wrong methods -----------------------------------------------
 
 
 def json_url_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap a URL's view so that Django's plain-text 405 and HTML 404 become JSON errors."""
+    """Wrap a URL's view so that Django's plain-text 405 and HTML 404 become JSON errors, and
+    HEAD answers like GET wherever GET is allowed (same status and headers, no body)."""
 
     @wraps(view)  # keeps csrf_exempt: ninja checks CSRF itself (see unsafe_request_error)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            response = view(request, *args, **kwargs)
-        except Http404:
-            return unknown_path(request)
+        response = _json_errors(view, request, *args, **kwargs)
+        if (
+            request.method == "HEAD"
+            and isinstance(response, HttpResponseNotAllowed)
+            and "GET" in _allowed(response)
+        ):
+            request.method = "GET"
+            try:
+                response = _json_errors(view, request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
         if isinstance(response, HttpResponseNotAllowed):
-            allowed = response["Allow"]
+            allowed = _allowed(response)
+            if "GET" in allowed:
+                allowed.append("HEAD")
             json_response = error_response(
-                405, f"{request.method} is not allowed on {request.path}; use {allowed}."
+                405, f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}."
             )
-            json_response["Allow"] = allowed
-            return json_response
+            json_response["Allow"] = ", ".join(allowed)
+            response = json_response
+        if request.method == "HEAD":
+            head_of(response)
         return response
 
     return wrapped
+
+
+def _json_errors(
+    view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    try:
+        return view(request, *args, **kwargs)
+    except Http404:
+        return unknown_path(request)
+
+
+def _allowed(response: HttpResponse) -> list[str]:
+    return sorted(m.strip() for m in response["Allow"].split(",") if m.strip())
+
+
+def head_of(response: HttpResponse) -> None:
+    """Make a GET response the answer to HEAD: the same headers (Content-Length included)
+    and no body."""
+    if response.streaming:
+        return
+    if not response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+    response.content = b""
 
 
 @csrf_exempt
@@ -242,4 +379,4 @@ def json_error_urls(
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = json_url_errors(pattern.callback)
-    return [*patterns, re_path(r"^.*$", unknown_path, name="api-unknown")]
+    return [*patterns, re_path(r"^.*$", json_url_errors(unknown_path), name="api-unknown")]
