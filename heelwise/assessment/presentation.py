@@ -38,6 +38,12 @@ DISPOSITIONS: dict[str, dict[str, str]] = {
         "headline": "See a clinician in the next 1 to 2 weeks",
         "summary": (
             "Book an appointment with a GP, physiotherapist or podiatrist within a week or two. "
+            "Meanwhile follow the self-care plan below. Get help sooner if it gets worse or a "
+            "warning sign appears."
+        ),
+        # Said instead to a runner, whose plan has one card of running advice.
+        "summary_runner": (
+            "Book an appointment with a GP, physiotherapist or podiatrist within a week or two. "
             "Meanwhile follow the running advice in your plan below. Get help sooner if it gets "
             "worse or a warning sign appears."
         ),
@@ -55,6 +61,77 @@ DISPOSITIONS: dict[str, dict[str, str]] = {
         "self_care_first": "yes",
     },
 }
+
+
+@dataclass(frozen=True)
+class SafetySign:
+    """One line of the start page's "get help now / today" lists, with the knowledge-base
+    red-flag rules it stands for and answers that fire them (tests check that the engine gives
+    these answers the disposition the list says)."""
+
+    text: str
+    rules: tuple[str, ...]
+    example: Mapping[str, Any]
+
+
+# The start page's emergency list: exactly the knowledge base's emergency-disposition rules
+# (red_flags.yaml; clinical reference section 2: emergency only for sepsis, limb-threatening or
+# cauda equina signs, an injury with deformity, a wound or a cold numb foot). A hot, red,
+# swollen heel or a fever on its own is same-day care, not 999.
+EMERGENCY_SIGNS: tuple[SafetySign, ...] = (
+    SafetySign(
+        "you feel very unwell: shaking chills, confusion, fast breathing or fainting",
+        ("systemically_unwell",),
+        {"systemically_unwell": True},
+    ),
+    SafetySign(
+        "you have a fever, cannot stand on the foot, and the heel is hot, red or swollen",
+        ("fever.emergency",),
+        {"fever": True, "can_bear_weight": False, "redness": True, "warmth": True},
+    ),
+    SafetySign(
+        "after an injury, the heel or ankle looks misshapen, there is an open wound, or the "
+        "foot is cold, discoloured or numb",
+        ("trauma_onset.emergency",),
+        {"onset": "trauma", "visible_deformity": True},
+    ),
+    SafetySign(
+        "you have diabetes and the foot is cold or discoloured, or looks infected and you have "
+        "a fever",
+        ("diabetes_foot_complication.emergency",),
+        {"diabetes": True, "foot_cold_or_discoloured": True},
+    ),
+    SafetySign(
+        "you have numbness around your bottom or genitals, new bladder or bowel problems, or "
+        "new numbness, tingling or weakness in both legs",
+        ("cauda_equina_symptoms",),
+        {"saddle_anaesthesia": True},
+    ),
+)
+
+# Signs that need a doctor the same day (disposition "urgent"), the commonest ones.
+SAME_DAY_SIGNS: tuple[SafetySign, ...] = (
+    SafetySign(
+        "you have a hot, red or swollen heel, or a fever",
+        ("hot_swollen_red", "fever"),
+        {"fever": True, "redness": True, "warmth": True, "swelling": True},
+    ),
+    SafetySign(
+        "you cannot take four steps on the foot, for example after a fall or injury",
+        ("unable_to_bear_weight", "trauma_onset.urgent"),
+        {"onset": "trauma", "can_bear_weight": False},
+    ),
+    SafetySign(
+        "you felt a sudden pop or snap with sharp pain",
+        ("sudden_pop_or_acute_tear",),
+        {"pop_felt": True},
+    ),
+    SafetySign(
+        "there is a wound, ulcer or discharge near the painful heel",
+        ("wound_or_discharge",),
+        {"skin_wound_or_discharge": True},
+    ),
+)
 
 EXERCISES = {
     # key: (repeat every N days, illustration template)
@@ -85,6 +162,21 @@ MEASURED_TOP1 = "about two times in three"
 MEASURED_TOP3 = "about nine times in ten"
 
 PAEDIATRIC_AGE = 16  # the knowledge base's paediatric red flag applies below this age
+# Below this age heel pain is not the Sever's disease of older children (the calcaneal
+# apophysis appears at about 6 to 8) and the knowledge base's red flag paediatric.young_child
+# sends the child to be examined. The causes this tool knows are those of older children and
+# adults, so the patient pages do not list likely causes for a younger child.
+YOUNG_CHILD_AGE = 8
+
+
+def advice(disposition: str, answers: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The triage box for a disposition; "the running advice" is only mentioned to a runner."""
+    base = DISPOSITIONS[disposition]
+    out = {k: v for k, v in base.items() if k != "summary_runner"}
+    if "summary_runner" in base and (answers or {}).get("runner") is True:
+        out["summary"] = base["summary_runner"]
+    return out
+
 
 PHASES: tuple[tuple[int, int, str], ...] = (
     (1, 2, "Weeks 1 and 2"),
@@ -167,6 +259,19 @@ class Reason:
     question: str
     answer: str
     direction: str
+    note: str = ""
+
+
+# An answer that counts a little against a condition but also sets its stage: said so, so that
+# "what points away from it" does not read as if it contradicted the stage. Plantar fasciitis
+# pain often eases once warmed up (clinical reference 1.1), so pain during activity is slightly
+# less typical of it (likelihoods.yaml), yet it is what makes plantar fasciitis stage 2.
+STAGE_NOTES: dict[tuple[str, str], str] = {
+    ("plantar_fasciitis", "pain_during_activity"): (
+        "slightly less typical, as plantar fasciitis pain often eases once you are warmed up; "
+        "if it is plantar fasciitis, this is what places it at stage 2 below"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -203,10 +308,18 @@ class PlanItem:
 
 
 @dataclass(frozen=True)
+class Continuing:
+    item: PlanItem
+    # The item's last week when it ends before the phase does (arch taping, weeks 1 to 3, in
+    # "Weeks 3 to 6"), so it is not read as lasting the whole phase; None when it lasts.
+    until_week: int | None
+
+
+@dataclass(frozen=True)
 class Phase:
     label: str
     starting: list[PlanItem]
-    continuing: list[PlanItem]
+    continuing: list[Continuing]
 
 
 @dataclass
@@ -225,6 +338,10 @@ class ResultView:
     kb_version: str
     answers: list[tuple[str, str]] = field(default_factory=list)
     is_child: bool = False
+    # Under 8: no list of likely causes and no running plan; the child is sent to be examined.
+    is_young_child: bool = False
+    # First-step pain was reported, so the plan asks for a note of it each morning.
+    tracks_first_step: bool = False
     # Said when a child's result does not list Sever's disease, the commonest cause at that age.
     child_note: str = ""
     measured_top1: str = MEASURED_TOP1
@@ -238,15 +355,22 @@ class ResultView:
     def has_schedule(self) -> bool:
         return self.self_care_first and any(p.is_exercise for p in self.plan)
 
+    @property
+    def shows_causes(self) -> bool:
+        return bool(self.causes) and not self.is_young_child
 
-def _reasons(why: list[Mapping[str, Any]], direction: str) -> list[Reason]:
+
+def _reasons(
+    why: list[Mapping[str, Any]], direction: str, condition: str = "", staged: bool = False
+) -> list[Reason]:
     kb = engine.knowledge_base()
     out = []
     for w in why:
         if w["direction"] != direction or w["finding"] not in kb.findings:
             continue
         f = kb.findings[w["finding"]]
-        out.append(Reason(f.question, answer_label(f.key, w["value"]), direction))
+        note = STAGE_NOTES.get((condition, f.key), "") if staged and w["value"] is True else ""
+        out.append(Reason(f.question, answer_label(f.key, w["value"]), direction, note))
     return out[:4]
 
 
@@ -265,7 +389,9 @@ def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
                 words=likelihood_words(d["probability"]),
                 explanation=explanations.get(d["condition"], ""),
                 reasons_for=_reasons(d.get("why", []), "for"),
-                reasons_against=_reasons(d.get("why", []), "against"),
+                reasons_against=_reasons(
+                    d.get("why", []), "against", d["condition"], bool(result.get("stage"))
+                ),
             )
         )
     return out
@@ -315,7 +441,11 @@ def phases(plan: list[PlanItem]) -> list[Phase]:
     out = []
     for first, last, label in PHASES:
         starting = [p for p in plan if first <= p.first_week <= last]
-        continuing = [p for p in plan if p.first_week < first <= p.last_week]
+        continuing = [
+            Continuing(p, p.last_week if p.last_week < last else None)
+            for p in plan
+            if p.first_week < first <= p.last_week
+        ]
         if starting or continuing:
             out.append(Phase(label, starting, continuing))
     return out
@@ -348,7 +478,7 @@ def _child_note(shown: list[Cause]) -> str:
         f"{name} is the commonest cause of heel pain at this age, and we did consider it. "
         "It usually hurts at the back or bottom of the heel during running and jumping; the "
         "answers given fit the causes above better. A clinician should still check for it, "
-        "and the advice for children above applies either way."
+        "and the advice for children and teenagers in this plan applies either way."
     )
 
 
@@ -362,19 +492,24 @@ def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = N
     shown = causes(result)
     age = (answers or {}).get("age")
     is_child = age is not None and age < PAEDIATRIC_AGE
+    urgent = not DISPOSITIONS[result["disposition"]].get("self_care_first")
     return ResultView(
         disposition=result["disposition"],
-        advice=DISPOSITIONS[result["disposition"]],
+        advice=advice(result["disposition"], answers),
         red_flags=list(result.get("red_flags", [])),
         causes=shown,
         escalations=list(result.get("escalations", [])),
         stage=_stage(result.get("stage")),
         plan=plan,
-        phases=phases(plan),
+        # Same-day and emergency results list only what is safe "until you are seen": no
+        # week-by-week programme.
+        phases=[] if urgent else phases(plan),
         excluded=list(result.get("care_plan_excluded", [])),
         kb_version=result.get("knowledge_base", ""),
         answers=answered,
         is_child=is_child,
+        is_young_child=age is not None and age < YOUNG_CHILD_AGE,
+        tracks_first_step=(answers or {}).get("first_step_pain") is True,
         child_note=_child_note(shown)
         if age is not None and SEVER_AGES[0] <= age < SEVER_AGES[1]
         else "",

@@ -27,8 +27,10 @@ from heelwise.assessment.ics import exercise_calendar
 from heelwise.assessment.models import ANONYMOUS_RETENTION, Assessment
 from heelwise.assessment.pdf import cached_care_plan_pdf
 from heelwise.assessment.presentation import (
-    DISPOSITIONS,
+    EMERGENCY_SIGNS,
+    SAME_DAY_SIGNS,
     ResultView,
+    advice,
     offers_schedule,
     result_view,
 )
@@ -105,6 +107,8 @@ def start(request: HttpRequest) -> HttpResponse:
         "steps": STEPS,
         "resume_step": progress.first_incomplete() if progress.started else None,
         "retention_hours": int(ANONYMOUS_RETENTION.total_seconds() // 3600),
+        "emergency_signs": EMERGENCY_SIGNS,
+        "same_day_signs": SAME_DAY_SIGNS,
     }
     return render(request, "assessment/start.html", context)
 
@@ -165,7 +169,11 @@ def _hotspots(f: Finding) -> list[dict[str, Any]]:
 
 
 def _render_step(
-    request: HttpRequest, step: Step, progress: Progress, submission: StepSubmission | None = None
+    request: HttpRequest,
+    step: Step,
+    progress: Progress,
+    submission: StepSubmission | None = None,
+    finished: str | None = None,
 ) -> HttpResponse:
     if submission is None:
         stored = progress.shown_values(step.key)
@@ -207,6 +215,9 @@ def _render_step(
         ],
         "previous": flow.previous_step(step.key),
         "prior_json": json.dumps(prior),
+        # This browser's latest finished result, when nothing new has been started (e.g. Back
+        # from a result that stopped at the safety step lands here): said above the form.
+        "finished_result": finished,
     }
     if progress.started and request.session.get(flow.SESSION_KEY) != progress.dump():
         request.session[flow.SESSION_KEY] = progress.dump()  # e.g. the focus questions chosen
@@ -243,10 +254,19 @@ def step(request: HttpRequest, key: str) -> HttpResponse:
         )
         return redirect(_step_url(first))
     if request.method == "GET":
+        latest = _result_ids(request)[-1:]
+        finished = latest[0] if latest and not progress.started else None
         page_key = fragment_key(
-            "step-page", engine.kb_version(), key, progress.dump(), progress.first_incomplete()
+            "step-page",
+            engine.kb_version(),
+            key,
+            progress.dump(),
+            progress.first_incomplete(),
+            finished,
         )
-        return cached_page(request, page_key, lambda: _render_step(request, current, progress))
+        return cached_page(
+            request, page_key, lambda: _render_step(request, current, progress, finished=finished)
+        )
 
     submission = flow.parse_step(current, progress, request.POST)
     stores = submission.ok or request.POST.get("nav") == "back"
@@ -354,7 +374,7 @@ def _render_result(request: HttpRequest, assessment: Assessment) -> HttpResponse
         {
             "view": {
                 "disposition": result["disposition"],
-                "advice": DISPOSITIONS[result["disposition"]],
+                "advice": advice(result["disposition"], assessment_answers(assessment)),
                 "red_flags": result.get("red_flags", []),
                 "escalations": result.get("escalations", []),
                 "kb_version": assessment.kb_version,

@@ -139,5 +139,14 @@ def test_items_start_in_one_phase_and_continue_in_the_next() -> None:
     out = phases(plan)
     assert [p.label for p in out] == [label for _, _, label in PHASES]
     assert [i.key for i in out[0].starting] == ["calf_stretch", "night_splint"]
-    assert [i.key for i in out[1].continuing] == ["calf_stretch", "night_splint"]
+    assert [c.item.key for c in out[1].continuing] == ["calf_stretch", "night_splint"]
     assert [i.key for i in out[3].starting] == ["eswt"]
+
+
+def test_an_item_that_ends_inside_a_phase_says_when_it_ends() -> None:
+    out = phases([_item("taping", 1, 3), _item("ice", 1, 6)])
+    weeks_3_to_6 = next(p for p in out if p.label == "Weeks 3 to 6")
+    assert [(c.item.key, c.until_week) for c in weeks_3_to_6.continuing] == [
+        ("taping", 3),
+        ("ice", None),
+    ]

@@ -59,7 +59,9 @@ class SameDayResultTests:
     def test_a_same_day_result_leads_with_care_not_self_care_offers(self, client: Client) -> None:
         url = walk(client, HOT_SWOLLEN_FEVER)["Location"]
         html = client.get(url).content.decode()
-        assert html.index("See a doctor today") < html.index("Your care plan")
+        assert html.index("See a doctor today") < html.index("Until you are seen")
+        # Only what is safe until seen: no week-by-week programme on a same-day result.
+        assert "week by week" not in html and "Weeks 3 to 6" not in html
         assert "calendar/" not in html  # no exercise schedule
         assert "Book a free discovery call" not in html
         assert "After you have been seen" in html

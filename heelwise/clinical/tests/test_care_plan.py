@@ -77,7 +77,7 @@ def test_it_removes_running_advice_when_a_stress_fracture_is_suspected() -> None
 
 
 def test_it_keeps_only_safe_items_when_a_red_flag_is_urgent() -> None:
-    result = assess({"findings": {**PF, "fever": True}})
+    result = assess({"patient": {"age": 40}, "findings": {**PF, "fever": True}})
     assert result["disposition"] == "urgent"
     assert "high_load_strength" not in _items(result)
     # The triage box says "today": no 6-week review card, no pain-monitored running.
@@ -107,7 +107,7 @@ def test_it_orders_the_plan_by_programme_week() -> None:
     assert weeks == sorted(weeks)
 
 
-RUNNING_ADVICE = {"relative_rest", "education_load_management"}
+RUNNING_ADVICE = {"relative_rest", "education_load_management", "child_activity_modification"}
 REVIEW_CARDS = {"clinician_review", "clinician_review_soon"}
 
 
@@ -180,6 +180,65 @@ def test_stop_running_and_keep_running_never_appear_together(request: dict[str, 
         assert review == {
             "clinician_review" if result["disposition"] == "self_care" else "clinician_review_soon"
         }
+    # A child is never told to run through pain (the result page's children's box says heel
+    # pain "should not be played through"): under 16, only cut-back or stop, and under 8 stop.
+    age = (request.get("patient") or {}).get("age")
+    if age is not None and age < 16:
+        assert "education_load_management" not in running
+    if age is not None and age < 8:
+        assert running == {"relative_rest"}
+    if age is None or age >= 16:
+        assert "child_activity_modification" not in running
+
+
+@pytest.mark.parametrize("age", [8, 12, 15])
+def test_a_child_with_back_of_heel_pain_is_told_to_cut_back_not_to_keep_running(age: int) -> None:
+    result = assess(
+        {
+            "patient": {"age": age, "runner": True},
+            "findings": {"pain_location": "posterior_insertion", "bilateral": True},
+        }
+    )
+    running, _ = _running_and_review(result)
+    assert running == {"child_activity_modification"}
+    catalogue = {c["item"]: c for c in care_plan_catalogue()}
+    text = catalogue["child_activity_modification"]["instructions"]
+    assert "should not be played through" in text
+    assert "up to 5/10" not in text
+    assert "should not be run through" in _excluded(result)["education_load_management"]
+
+
+@pytest.mark.parametrize("age", [0, 2, 5, 7])
+def test_a_child_under_8_is_sent_to_be_seen_without_a_running_plan_or_severs(age: int) -> None:
+    result = assess({"patient": {"age": age}, "findings": {"pain_location": "plantar_medial"}})
+    assert result["disposition"] in ("soon", "urgent", "emergency")
+    flags = {f["key"]: f for f in result["red_flags"]}
+    assert "Sever's disease, which is harmless" not in flags["paediatric"]["message"]
+    assert "examine the child" in flags["paediatric"]["message"]
+    items = set(_items(result))
+    assert items & RUNNING_ADVICE == {"relative_rest"}
+    assert not items & {"calf_stretch", "plantar_fascia_stretch", "high_load_strength"}
+
+
+def test_a_child_of_8_to_15_still_gets_the_severs_message() -> None:
+    result = assess({"patient": {"age": 10}, "findings": {"pain_location": "posteroinferior"}})
+    flags = {f["key"]: f for f in result["red_flags"]}
+    assert "usually Sever's disease" in flags["paediatric"]["message"]
+
+
+@pytest.mark.parametrize("patient", [{}, {"age": 12}])
+def test_no_adult_painkiller_dose_without_an_adult_age(patient: dict[str, Any]) -> None:
+    """The questions stop at the safety step (a fever) before age is asked: no adult dose."""
+    result = assess({"patient": patient, "findings": {"fever": True}})
+    assert "paracetamol" not in _items(result)
+    assert "pharmacist" in _excluded(result)["paracetamol"]
+
+
+def test_an_adult_gets_paracetamol_marked_adults_only() -> None:
+    result = assess({"patient": {"age": 40}, "findings": {"fever": True}})
+    item = next(i for i in result["care_plan"] if i["item"] == "paracetamol")
+    assert item["dose"].startswith("Adults only")
+    assert "for a child, ask a pharmacist" in item["dose"].lower()
 
 
 def test_the_default_stage_does_not_read_as_if_severe_pain_was_reported() -> None:
