@@ -65,47 +65,66 @@ DISPOSITIONS: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class SafetySign:
-    """One line of the start page's "get help now / today" lists, with the knowledge-base
-    red-flag rules it stands for and answers that fire them (tests check that the engine gives
-    these answers the disposition the list says)."""
+    """One line of the "get help now / today" lists (start page, home page, site footer), with
+    the knowledge-base red-flag rules it stands for and, for every clause of its text, answers
+    that make that clause true: tests check that the engine gives each of them the disposition
+    the list says, so no clause can promise more or less than the result will."""
 
     text: str
     rules: tuple[str, ...]
-    example: Mapping[str, Any]
+    examples: tuple[Mapping[str, Any], ...]
 
 
-# The start page's emergency list: exactly the knowledge base's emergency-disposition rules
-# (red_flags.yaml; clinical reference section 2: emergency only for sepsis, limb-threatening or
-# cauda equina signs, an injury with deformity, a wound or a cold numb foot). A hot, red,
-# swollen heel or a fever on its own is same-day care, not 999.
+# The emergency list: exactly the knowledge base's emergency-disposition rules (red_flags.yaml;
+# clinical reference section 2: emergency only for sepsis, limb-threatening or cauda equina
+# signs, an injury with deformity, a wound or a cold foot). A hot, red, swollen heel or a fever
+# on its own is same-day care, not 999.
 EMERGENCY_SIGNS: tuple[SafetySign, ...] = (
     SafetySign(
         "you feel very unwell: shaking chills, confusion, fast breathing or fainting",
         ("systemically_unwell",),
-        {"systemically_unwell": True},
+        ({"systemically_unwell": True},),
     ),
     SafetySign(
-        "you have a fever, cannot stand on the foot, and the heel is hot, red or swollen",
+        "you have a fever, cannot stand on the foot, and the heel is at least two of hot, red "
+        "and swollen",
         ("fever.emergency",),
-        {"fever": True, "can_bear_weight": False, "redness": True, "warmth": True},
+        (
+            {"fever": True, "can_bear_weight": False, "redness": True, "warmth": True},
+            {"fever": True, "can_bear_weight": False, "redness": True, "swelling": True},
+            {"fever": True, "can_bear_weight": False, "warmth": True, "swelling": True},
+        ),
     ),
     SafetySign(
-        "after an injury, the heel or ankle looks misshapen, there is an open wound, or the "
-        "foot is cold, discoloured or numb",
+        "after an injury, the heel or ankle looks misshapen, there is an open wound, the foot is "
+        "cold or discoloured, or it is numb and you cannot stand on it",
         ("trauma_onset.emergency",),
-        {"onset": "trauma", "visible_deformity": True},
+        (
+            {"onset": "trauma", "visible_deformity": True},
+            {"onset": "trauma", "skin_wound_or_discharge": True},
+            {"onset": "trauma", "foot_cold_or_discoloured": True},
+            {"onset": "trauma", "numbness": True, "can_bear_weight": False},
+        ),
     ),
     SafetySign(
-        "you have diabetes and the foot is cold or discoloured, or looks infected and you have "
-        "a fever",
+        "you have diabetes and the foot is cold or discoloured, or it looks infected (a wound, "
+        "redness, heat or swelling) and you have a fever",
         ("diabetes_foot_complication.emergency",),
-        {"diabetes": True, "foot_cold_or_discoloured": True},
+        (
+            {"diabetes": True, "foot_cold_or_discoloured": True},
+            {"diabetes": True, "fever": True, "skin_wound_or_discharge": True},
+            {"diabetes": True, "fever": True, "redness": True},
+        ),
     ),
     SafetySign(
         "you have numbness around your bottom or genitals, new bladder or bowel problems, or "
         "new numbness, tingling or weakness in both legs",
         ("cauda_equina_symptoms",),
-        {"saddle_anaesthesia": True},
+        (
+            {"saddle_anaesthesia": True},
+            {"bladder_or_bowel_dysfunction": True},
+            {"both_legs_numb_or_weak": True},
+        ),
     ),
 )
 
@@ -114,22 +133,32 @@ SAME_DAY_SIGNS: tuple[SafetySign, ...] = (
     SafetySign(
         "you have a hot, red or swollen heel, or a fever",
         ("hot_swollen_red", "fever"),
-        {"fever": True, "redness": True, "warmth": True, "swelling": True},
+        ({"redness": True}, {"warmth": True}, {"swelling": True}, {"fever": True}),
     ),
     SafetySign(
         "you cannot take four steps on the foot, for example after a fall or injury",
-        ("unable_to_bear_weight", "trauma_onset.urgent"),
-        {"onset": "trauma", "can_bear_weight": False},
+        ("unable_to_bear_weight",),
+        ({"can_bear_weight": False}, {"onset": "trauma", "can_bear_weight": False}),
     ),
     SafetySign(
         "you felt a sudden pop or snap with sharp pain",
         ("sudden_pop_or_acute_tear",),
-        {"pop_felt": True},
+        ({"pop_felt": True},),
     ),
     SafetySign(
         "there is a wound, ulcer or discharge near the painful heel",
         ("wound_or_discharge",),
-        {"skin_wound_or_discharge": True},
+        ({"skin_wound_or_discharge": True},),
+    ),
+    SafetySign(
+        "you have diabetes and a wound or ulcer, or a red, warm or swollen foot",
+        ("diabetes_foot_complication.urgent",),
+        (
+            {"diabetes": True, "skin_wound_or_discharge": True},
+            {"diabetes": True, "redness": True},
+            {"diabetes": True, "warmth": True},
+            {"diabetes": True, "swelling": True},
+        ),
     ),
 )
 

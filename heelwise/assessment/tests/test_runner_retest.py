@@ -116,17 +116,40 @@ class StartPageTests:
         emergency = {r.id for r in kb.rules if r.level == 3 and r.kind == "red_flag"}
         assert {rule for sign in EMERGENCY_SIGNS for rule in sign.rules} == emergency
 
-    @pytest.mark.parametrize("sign", EMERGENCY_SIGNS, ids=lambda s: s.rules[0])
-    def test_each_emergency_line_is_an_emergency_for_the_engine(self, sign: Any) -> None:
-        result = engine.assess(dict(sign.example))
+    @pytest.mark.parametrize(
+        ("sign", "example"),
+        [(sign, example) for sign in EMERGENCY_SIGNS for example in sign.examples],
+        ids=lambda v: v.rules[0] if hasattr(v, "rules") else "-".join(sorted(v)),
+    )
+    def test_every_clause_of_each_emergency_line_is_an_emergency_for_the_engine(
+        self, sign: Any, example: Any
+    ) -> None:
+        result = engine.assess(dict(example))
         assert result["disposition"] == "emergency"
-        assert set(sign.rules) <= {f["rule"] for f in result["red_flags"]}
+        assert set(sign.rules) & {f["rule"] for f in result["red_flags"]}
 
-    @pytest.mark.parametrize("sign", SAME_DAY_SIGNS, ids=lambda s: s.rules[0])
-    def test_each_same_day_line_is_urgent_not_emergency(self, sign: Any) -> None:
-        result = engine.assess(dict(sign.example))
+    @pytest.mark.parametrize(
+        ("sign", "example"),
+        [(sign, example) for sign in SAME_DAY_SIGNS for example in sign.examples],
+        ids=lambda v: v.rules[0] if hasattr(v, "rules") else "-".join(sorted(v)),
+    )
+    def test_every_clause_of_each_same_day_line_is_urgent_not_emergency(
+        self, sign: Any, example: Any
+    ) -> None:
+        result = engine.assess(dict(example))
         assert result["disposition"] == "urgent"
-        assert set(sign.rules) <= {f["rule"] for f in result["red_flags"]}
+        assert set(sign.rules) & {f["rule"] for f in result["red_flags"]}
+
+    def test_the_footer_and_home_page_give_the_same_lists(self, client: Client) -> None:
+        """The footer is on every page, the result page included: it must not send a red flag
+        to a lower level than the engine does, nor leave an emergency out."""
+        for path, prefix in (("/assessment/", "footer"), ("/", "footer"), ("/", "home")):
+            html = client.get(path).content.decode()
+            for kind, signs in (("emergency", EMERGENCY_SIGNS), ("same-day", SAME_DAY_SIGNS)):
+                found = re.search(rf'<span class="{prefix}-{kind}-signs">(.*?)</span>', html, re.S)
+                assert found, (path, prefix, kind)
+                listed = found.group(1).split("; ")
+                assert listed == [s.text.replace("'", "&#x27;") for s in signs], (path, kind)
 
     def test_the_start_page_says_what_the_result_will_say(self, client: Client) -> None:
         html = client.get("/assessment/").content.decode()
