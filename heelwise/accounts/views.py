@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import json
 
 from django.contrib import messages
@@ -33,10 +34,30 @@ def _tried_email(request: HttpRequest, field: str) -> str:
     return str(request.POST.get(field, "")).strip().lower()
 
 
+def _network(request: HttpRequest) -> str:
+    """The client's address, an IPv6 one as its /64 (one household or host can hold a whole /64,
+    so single IPv6 addresses would each get their own allowance)."""
+    raw = client_ip(request)
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
 def login_attempt_key(group: str, request: HttpRequest) -> str:
-    """One client address trying one account (the email as the form reads it). Keyed on both,
+    """One client network trying one account (the email as the form reads it). Keyed on both,
     a stranger cannot lock the real owner out by failing on purpose from elsewhere."""
-    return f"{client_ip(request)}|{_tried_email(request, 'username')}"
+    return f"{_network(request)}|{_tried_email(request, 'username')}"
+
+
+def login_account_key(group: str, request: HttpRequest) -> str:
+    """One account, from anywhere: a ceiling far above honest use, so guessing spread over many
+    addresses is bounded too. Reaching it pauses sign-in for that account and points to the
+    password reset, which still works."""
+    return _tried_email(request, "username")
 
 
 def reset_email_key(group: str, request: HttpRequest) -> str:
@@ -48,7 +69,9 @@ def reset_email_key(group: str, request: HttpRequest) -> str:
 # visitor gets the 429 page, which points to the password reset.
 login_view = ratelimit(key="ip", rate="30/h", method="POST", block=True)(
     ratelimit(key=login_attempt_key, rate="10/h", method="POST", block=True)(
-        auth_views.LoginView.as_view()
+        ratelimit(key=login_account_key, rate="50/h", method="POST", block=True)(
+            auth_views.LoginView.as_view()
+        )
     )
 )
 password_reset_view = ratelimit(key="ip", rate="10/h", method="POST", block=True)(

@@ -192,7 +192,7 @@ SERVICES: list[dict[str, Any]] = [
     {
         "slug": "follow-up",
         "name": "Follow-up appointment",
-        "summary": "Review your progress and adjust your plan, in person or by video.",
+        "summary": "Review your progress and adjust your plan, in person at one of our clinics.",
         "description": "Check progress against your plan and adjust load, exercises or treatment.",
         "minutes": 30,
         "buffer_minutes": 10,

@@ -29,6 +29,16 @@ class RequestSizeLimitMiddleware:
         limit = int(getattr(settings, "HEELWISE_MAX_REQUEST_BYTES", 5 * 1024 * 1024))
         if declared.isdigit() and int(declared) > limit:
             self.exempt = self.exempt or reverse("runlog:import_new")
-            if request.path_info != self.exempt:  # the import has its own, larger limit
-                return render(request, "413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
+            # The import has its own, larger limit, but only for a signed-in runner: CSRF reads
+            # the body before the view's login check, so an anonymous POST gets the small cap.
+            signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
+            if request.path_info != self.exempt or not signed_in:
+                return render(request, "413.html", {"limit": _size(limit)}, status=413)
         return self.get_response(request)
+
+
+def _size(limit: int) -> str:
+    """The limit in words: '5 MB', '500 KB'."""
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{max(1, limit // 1024)} KB"

@@ -188,8 +188,12 @@ class RunForm(forms.Form):
         data = super().clean() or {}
         minutes, distance = data.get("minutes"), data.get("distance_km")
         if minutes is not None and distance is not None:
+            # The same whole seconds the run is saved with (views round to the second), so the
+            # form and the service can never disagree about a run on the limit.
             problem = speed_problem(
-                sport=data.get("sport") or "", distance_m=distance * 1000, duration_s=minutes * 60
+                sport=data.get("sport") or "",
+                distance_m=distance * 1000,
+                duration_s=float(round(minutes * 60)),
             )
             if problem:
                 self.add_error("distance_km", problem)

@@ -10,6 +10,7 @@ from typing import Any
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -260,6 +261,9 @@ def run_new(request: HttpRequest) -> HttpResponse:
             services.run_create(user=request.user, **_run_fields(form))
         except services.RunExistsError as exc:
             form.add_error("start_time", str(exc))
+        except ValidationError as exc:  # the service's own checks: shown on the form, not a 500
+            for message in exc.messages:
+                form.add_error(None, message)
         else:
             messages.success(request, "Activity saved.")
             return redirect("runlog:run_list")
@@ -280,6 +284,9 @@ def run_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.run_update(user=request.user, run=run, **_run_fields(form))
         except services.RunExistsError as exc:
             form.add_error("start_time", str(exc))
+        except ValidationError as exc:  # the service's own checks: shown on the form, not a 500
+            for message in exc.messages:
+                form.add_error(None, message)
         else:
             messages.success(request, "Activity updated.")
             return redirect("runlog:run_detail", pk=run.pk)

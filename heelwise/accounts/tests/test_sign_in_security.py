@@ -92,6 +92,36 @@ class SignInLimitTests:
         )
         assert response.status_code == 302
 
+    def test_guessing_spread_over_many_addresses_still_meets_a_ceiling(
+        self, client: Client, alice: User
+    ) -> None:
+        for i in range(50):
+            client.post(
+                "/accounts/login/",
+                {"username": "alice@example.com", "password": "wrong"},
+                REMOTE_ADDR=f"198.51.{i // 200}.{i % 200 + 1}",
+            )
+        response = client.post(
+            "/accounts/login/",
+            {"username": "alice@example.com", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.99",
+        )
+        assert response.status_code == 429
+
+    def test_addresses_in_one_ipv6_64_share_an_allowance(self, client: Client, alice: User) -> None:
+        for i in range(10):
+            client.post(
+                "/accounts/login/",
+                {"username": "alice@example.com", "password": "wrong"},
+                REMOTE_ADDR=f"2001:db8:1:2::{i + 1:x}",
+            )
+        response = client.post(
+            "/accounts/login/",
+            {"username": "alice@example.com", "password": "wrong"},
+            REMOTE_ADDR="2001:db8:1:2::ffff",
+        )
+        assert response.status_code == 429
+
     def test_the_email_signs_in_whatever_its_capitals(self, client: Client) -> None:
         client.post(
             "/accounts/sign-up/",

@@ -62,3 +62,17 @@ def test_the_import_keeps_its_own_larger_limit(client: Client, alice: object) ->
         CONTENT_LENGTH="50000",
     )
     assert response.status_code != 413
+
+
+@override_settings(HEELWISE_MAX_REQUEST_BYTES=10_000)
+def test_an_anonymous_import_post_gets_the_small_cap() -> None:
+    """CSRF would spool the body to disk before the import's login check."""
+    client = Client(enforce_csrf_checks=True)
+    body = CountingBody(b"x" * 50_000)
+    extra: dict[str, Any] = {"CONTENT_LENGTH": "50000", "wsgi.input": body}
+    response = client.generic(
+        "POST", "/recovery/import/", content_type="multipart/form-data; boundary=zzz", **extra
+    )
+    assert response.status_code == 413
+    assert body.read_bytes == 0
+    assert "up to 9 KB here" in response.content.decode()

@@ -761,3 +761,24 @@ class ImportReportPageTests:
         page = _client(alice).get(reverse("runlog:import_detail", args=[job.pk])).content
         assert NO_ACTIVITY_FILES.encode() in page and b"1 skipped" not in page
         assert b'id="import-report"' not in page
+
+
+@pytest.mark.django_db
+def test_a_run_on_the_speed_limit_after_rounding_is_a_form_error_not_a_500(
+    client: Client, alice: Any
+) -> None:
+    """10.001 km in 20.002 min (29.9995 km/h) passed the form's check on unrounded minutes but
+    not the service's on whole seconds (20 min 0 s is 30.003 km/h)."""
+    client.force_login(alice)
+    response = client.post(
+        "/recovery/runs/new/",
+        {
+            "day": services.local_today().isoformat(),
+            "start_time": "07:30",
+            "sport": "running",
+            "distance_km": "10.001",
+            "minutes": "20.002",
+        },
+    )
+    assert response.status_code == 422
+    assert "faster than is possible" in response.content.decode()
