@@ -550,7 +550,11 @@ def start_problems(
     the online minimum notice does not apply (the time must still be in the future)."""
     if timezone.is_naive(start):
         return ["Give the time with its UTC offset, e.g. 2027-03-29T10:00:00+01:00."]
-    local = start.astimezone(LONDON)
+    try:
+        local = start.astimezone(LONDON)
+        start + timedelta(days=1)  # room for the appointment and its buffer
+    except OverflowError:  # e.g. 9999-12-31T23:45-05:00
+        return [f"This service can be booked up to {service.horizon_days} days ahead."]
     grid = grid_minutes_for(service)
     if start <= now:
         return ["This time is in the past."]

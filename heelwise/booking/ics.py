@@ -49,7 +49,7 @@ def _offset(minutes: int) -> timedelta:
 
 def summary_for(booking: Booking) -> str:
     where = booking.site.name.split(" (")[0] if booking.site else "phone or video"
-    return f"Appointment - {CLINIC_NAME} ({where})"
+    return f"{booking.service.name} - {CLINIC_NAME} ({where})"
 
 
 def location_for(booking: Booking) -> str:

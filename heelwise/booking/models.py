@@ -270,6 +270,16 @@ class Booking(models.Model):
         related_name="bookings",
         help_text="The self-assessment the patient chose to share with the clinician.",
     )
+    submission_key = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=(
+            "The one-time key of the online confirm form that made it: a second send of the "
+            "same form (a double click) shows this booking instead of refusing the time."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -280,6 +290,12 @@ class Booking(models.Model):
             models.Index(fields=["site", "start"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~Q(submission_key=""),
+                name="booking_submission_key_unique",
+                violation_error_message="This booking form was already sent.",
+            ),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
             models.CheckConstraint(
                 condition=Q(blocked_until__gte=F("end")), name="booking_blocked_after_end"

@@ -72,6 +72,14 @@ def booking_cancelled_for_practitioner(*, reference: str, viewer: User) -> Booki
     )
 
 
+def booking_get_by_submission(*, key: str) -> Booking | None:
+    """The booking made by the online confirm form with this one-time key (a random secret
+    only the browser that was shown the form holds), or None."""
+    if not key:
+        return None
+    return Booking.objects.filter(submission_key=key).first()
+
+
 def booking_get_by_token(*, reference: str, uid_hex: str) -> Booking:
     return Booking.objects.select_related("service", "site", "practitioner", "room").get(
         reference=reference_normal(reference), uid=uid_hex
@@ -358,15 +366,53 @@ def bookings_stranded_by_availability(
     ]
 
 
+def patient_match(*, email: str, user: object = None) -> Q:
+    """Bookings of "the same patient" for the one-patient-one-place SAFETY rule only (never to
+    show, export or erase anything: sign-up does not verify email addresses, see
+    ``personal_data``): the email in any case, bookings linked to an account with that email,
+    and for a known account ``user`` its bookings and bookings made with its email."""
+    typed = email.strip()
+    match = Q(pk__in=[])
+    if typed:
+        match |= Q(email__iexact=typed) | Q(user__email__iexact=typed)
+    if getattr(user, "is_authenticated", False):
+        match |= Q(user_id=getattr(user, "pk", None))
+        account_email = str(getattr(user, "email", "") or "").strip()
+        if account_email:
+            match |= Q(email__iexact=account_email)
+    return match
+
+
+def patient_known_match(*, viewer: object, course_id: int | None) -> Q:
+    """The bookings a patient (``viewer``, signed in or not) may be told about when one of
+    theirs clashes: those linked to their own account, and the other sessions of the same
+    course. Never matched by email (anyone can type any address)."""
+    match = Q(pk__in=[])
+    if getattr(viewer, "is_authenticated", False):
+        match |= Q(user_id=getattr(viewer, "pk", None))
+    if course_id is not None:
+        match |= Q(course_id=course_id)
+    return match
+
+
 def patient_busy(
-    *, booking: Booking, start: datetime, end: datetime
+    *,
+    booking: Booking,
+    start: datetime,
+    end: datetime,
+    for_patient: bool = False,
+    viewer: object = None,
 ) -> list[tuple[datetime, datetime]]:
-    """The appointment times over ``[start, end)`` of the same patient's other live bookings
-    (same account, or same email in any case): times a move of ``booking`` must not take
-    (``services.patient_clash_check`` is the rule, checked again under lock)."""
-    match = Q(email__iexact=booking.email.strip())
-    if booking.user_id is not None:
-        match |= Q(user_id=booking.user_id)
+    """The appointment times over ``[start, end)`` of the same patient's other live bookings:
+    times a move of ``booking`` must not take (``services.patient_clash_check`` is the rule,
+    checked again under lock). Staff pages: every booking ``patient_match`` finds. The
+    patient's own reschedule page (``for_patient``, ``viewer`` the person on it): only those
+    ``patient_known_match`` allows, so the list cannot reveal a stranger's appointments made
+    with the same email address."""
+    if for_patient:
+        match = patient_known_match(viewer=viewer, course_id=booking.course_id)
+    else:
+        match = patient_match(email=booking.email, user=booking.user)
     return list(
         Booking.objects.filter(
             match, status__in=Booking.ACTIVE_STATUSES, start__lt=end, end__gt=start
@@ -376,12 +422,18 @@ def patient_busy(
     )
 
 
-def slots_free_for_patient(slots: list[Slot], *, booking: Booking) -> list[Slot]:
+def slots_free_for_patient(
+    slots: list[Slot], *, booking: Booking, for_patient: bool = False, viewer: object = None
+) -> list[Slot]:
     """``slots`` (availability ``Slot``s) without those overlapping the appointment times of the
-    patient's other live bookings."""
+    patient's other live bookings (``patient_busy``; ``for_patient``: the patient's page)."""
     if not slots:
         return slots
     busy = patient_busy(
-        booking=booking, start=min(s.start for s in slots), end=max(s.end for s in slots)
+        booking=booking,
+        start=min(s.start for s in slots),
+        end=max(s.end for s in slots),
+        for_patient=for_patient,
+        viewer=viewer,
     )
     return [s for s in slots if not any(b < s.end and s.start < e for b, e in busy)]

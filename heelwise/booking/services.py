@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
 
 from heelwise.booking import clock
 from heelwise.booking.availability import (
@@ -26,6 +25,7 @@ from heelwise.booking.availability import (
     day_slots,
     schedule_load,
     slot_validate,
+    start_problems,
 )
 from heelwise.booking.models import (
     Booking,
@@ -41,7 +41,12 @@ from heelwise.booking.outbox import (
     outbox_queue_waitlist_offer,
     outbox_supersede,
 )
-from heelwise.booking.selectors import service_refresh
+from heelwise.booking.selectors import (
+    bookings_visible,
+    patient_known_match,
+    patient_match,
+    service_refresh,
+)
 from heelwise.clinics.models import Service, Site
 from heelwise.common.models import AuditEvent
 from heelwise.common.services import audit_record
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
 
 OVERLAP_CONSTRAINTS = ("booking_no_practitioner_overlap", "booking_no_room_overlap")
 DEADLOCK_DETECTED = "40P01"
+SERIALIZATION_FAILURE = "40001"
 DEFAULT_NOTICE_HOURS = 24
 
 
@@ -84,6 +90,15 @@ def _is_overlap(exc: Exception) -> bool:
     return any(name in text for name in OVERLAP_CONSTRAINTS)
 
 
+def _is_lock_conflict(exc: Exception) -> bool:
+    """PostgreSQL broke a deadlock (40P01) or a serialization conflict (40001) while taking
+    locks: a last resort (locks are taken in one global order), answered as a taken time."""
+    return isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in {
+        DEADLOCK_DETECTED,
+        SERIALIZATION_FAILURE,
+    }
+
+
 def _ordered(options: list[Slot], practitioner_id: int | None) -> list[tuple[Slot, int | None]]:
     pairs: list[tuple[Slot, int | None]] = []
     for slot in options:
@@ -105,6 +120,7 @@ def _insert(
     user: object,
     booked_by: object,
     assessment: Assessment | None = None,
+    submission_key: str = "",
 ) -> Booking:
     """Insert the booking with the first option the database accepts."""
     pairs = _ordered(options, practitioner_id)
@@ -127,6 +143,7 @@ def _insert(
             user=user if getattr(user, "is_authenticated", False) else None,  # type: ignore[misc]
             booked_by=booked_by if getattr(booked_by, "is_authenticated", False) else None,
             assessment=assessment,
+            submission_key=submission_key,
         )
         last = attempt == len(pairs) - 1
         try:
@@ -152,20 +169,38 @@ def _lock_key(text: str) -> int:
 
 
 def patient_lock(*, email: str, user: object = None) -> None:
-    """PostgreSQL: a transaction-scoped advisory lock per patient (their email, any case, and
-    their account), taken before any practitioner or room lock, so two app servers booking the
-    same person at the same moment (at two sites, with two practitioners) queue and the second
-    sees the first's booking. The single-key lock space is separate from ``resources_lock``'s
-    two-key one. SQLite's IMMEDIATE transactions already serialise writers."""
+    """PostgreSQL: transaction-scoped advisory locks per patient (their email, any case; their
+    account; and any account registered with that email), taken before any practitioner or room
+    lock and in one global order, so two app servers booking the same person at the same moment
+    (at two sites, with two practitioners, under two email addresses of one account) queue and
+    the second sees the first's booking. The single-key lock space is separate from
+    ``resources_lock``'s two-key one. SQLite's IMMEDIATE transactions already serialise
+    writers."""
     if connection.vendor != "postgresql":
         return
-    keys = {_lock_key("email:" + email.strip().lower())}
-    if getattr(user, "is_authenticated", False):
-        keys.add(_lock_key(f"user:{getattr(user, 'pk', '')}"))
-    ordered = sorted(keys)
+    ordered = patient_lock_keys(email=email, user=user)
     sql = "SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(ordered))
     with connection.cursor() as cursor:
         cursor.execute(sql, ordered)
+
+
+def patient_lock_keys(*, email: str, user: object = None) -> list[int]:
+    """``patient_lock``'s keys, sorted: the typed email, the account (if any) and its email,
+    and every account registered with the typed email."""
+    from django.contrib.auth import get_user_model
+
+    typed = email.strip().lower()
+    keys = {_lock_key("email:" + typed)}
+    accounts: set[int] = set(
+        get_user_model().objects.filter(email__iexact=typed).values_list("pk", flat=True)
+    )
+    if getattr(user, "is_authenticated", False):
+        accounts.add(int(getattr(user, "pk", 0)))
+        account_email = str(getattr(user, "email", "") or "").strip().lower()
+        if account_email:
+            keys.add(_lock_key("email:" + account_email))
+    keys |= {_lock_key(f"user:{pk}") for pk in accounts}
+    return sorted(keys)
 
 
 def _describe(booking: Booking) -> str:
@@ -177,6 +212,9 @@ def _describe(booking: Booking) -> str:
     )
 
 
+STAFF_CLASH = "This patient already has an appointment at an overlapping time. Choose another time."
+
+
 def patient_clash_check(
     *,
     email: str,
@@ -184,41 +222,57 @@ def patient_clash_check(
     start: datetime,
     end: datetime,
     by_staff: bool,
-    own: bool = False,
+    viewer: object = None,
+    course_id: int | None = None,
     exclude_booking_id: int | None = None,
-) -> str | None:
-    """Why this patient cannot have an appointment over ``[start, end)`` (None when they can):
-    they already have a live booking (same account, or same email in any case) whose
-    appointment time overlaps. Buffers are not compared: they are the room's and the
-    practitioner's turnaround time, not the patient's. Call inside the booking transaction,
-    after ``patient_lock``.
+    field: str = "start",
+) -> None:
+    """Refuse an appointment over ``[start, end)`` for a patient who already has a live booking
+    whose appointment time overlaps (``selectors.patient_match``: the same email in any case,
+    an account with that email, the same account or its email). Buffers are not compared: they
+    are the room's and the practitioner's turnaround time, not the patient's. Call inside the
+    booking transaction, after ``patient_lock``.
 
-    Staff, and a signed-in patient whose own booking it is, are told the other booking's time
-    and place (``own``: the caller holds the booking's manage link); an anonymous visitor only
-    that the email address has an overlapping booking (anyone can type any address)."""
-    match = Q(email__iexact=email.strip())
-    if getattr(user, "is_authenticated", False):
-        match |= Q(user_id=getattr(user, "pk", None))
+    What the refusal says never reveals a booking the person acting (``viewer``) may not see:
+
+    * staff (``by_staff``): the other booking's time, place, service and reference if it is one
+      they may see (``bookings_visible``), else only that the patient has an appointment at an
+      overlapping time (BookingInputError naming ``field``, HTTP 422);
+    * a patient: the other booking, if it is linked to their own account or is a session of the
+      same course (``course_id``) (BookingInputError, 422); otherwise SlotTaken with the very
+      words of a time that has just been taken (HTTP 409), because the email address was typed
+      and proves nothing: a stranger must not learn whether, when or where it has a booking."""
     others = Booking.objects.filter(
-        match, status__in=Booking.ACTIVE_STATUSES, start__lt=end, end__gt=start
+        patient_match(email=email, user=user),
+        status__in=Booking.ACTIVE_STATUSES,
+        start__lt=end,
+        end__gt=start,
     )
     if exclude_booking_id is not None:
         others = others.exclude(pk=exclude_booking_id)
     other = others.select_related("site", "service").order_by("start").first()
     if other is None:
-        return None
+        return
     if by_staff:
-        return f"This patient already has a booking at {_describe(other)}. Choose another time."
-    own_email = str(getattr(user, "email", "")).lower()
-    if own or (
-        getattr(user, "is_authenticated", False)
-        and (other.user_id == getattr(user, "pk", None) or other.email.lower() == own_email)
-    ):
-        return f"You already have a booking at {_describe(other)}. Choose another time."
-    return (
-        "This email address already has a booking at an overlapping time. Choose another "
-        "time, or call the clinic."
-    )
+        from heelwise.accounts.models import User
+
+        if (
+            isinstance(viewer, User)
+            and bookings_visible(viewer=viewer).filter(pk=other.pk).exists()
+        ):
+            message = (
+                f"This patient already has a booking at {_describe(other)}. Choose another time."
+            )
+        else:
+            message = STAFF_CLASH
+        raise BookingInputError({field: [message]})
+    if Booking.objects.filter(
+        patient_known_match(viewer=viewer, course_id=course_id), pk=other.pk
+    ).exists():
+        raise BookingInputError(
+            {field: [f"You already have a booking at {_describe(other)}. Choose another time."]}
+        )
+    raise SlotTaken(NO_LONGER_FREE, field=field)
 
 
 def booking_create(
@@ -233,8 +287,12 @@ def booking_create(
     assessment: Assessment | None = None,
     now: datetime | None = None,
     by_staff: bool = False,
+    submission_key: str = "",
 ) -> Booking:
     """Book one appointment, or raise BookingInputError (422) / SlotTaken (409).
+
+    ``submission_key``: the online confirm form's one-time key, stored on the booking so a
+    second send of the same form can be recognised (``selectors.booking_get_by_submission``).
 
     ``by_staff``: clinic staff booking for a caller, who are not held to the online minimum
     notice (any future free time). Either way the patient (same account or email) must not
@@ -264,6 +322,7 @@ def booking_create(
                 assessment=assessment,
                 now=now,
                 by_staff=by_staff,
+                submission_key=submission_key,
             )
         except ServiceChanged:
             fresh = service_refresh(slug=service.slug)
@@ -285,6 +344,7 @@ def _booking_create(
     assessment: Assessment | None,
     now: datetime,
     by_staff: bool,
+    submission_key: str = "",
 ) -> Booking:
     if service.is_remote:
         site = None
@@ -309,6 +369,7 @@ def _booking_create(
         assessment=assessment,
         now=now,
         by_staff=by_staff,
+        submission_key=submission_key,
     )
 
 
@@ -325,17 +386,17 @@ def _booking_create_locked(
     assessment: Assessment | None,
     now: datetime,
     by_staff: bool,
+    submission_key: str = "",
 ) -> Booking:
     patient_lock(email=patient.email, user=user)
-    clash = patient_clash_check(
+    patient_clash_check(
         email=patient.email,
         user=user,
         start=start,
         end=start + timedelta(minutes=service.minutes),
         by_staff=by_staff,
+        viewer=booked_by if by_staff else user,
     )
-    if clash:
-        raise BookingInputError({"start": [clash]})
     options = slot_validate(
         service=service,
         site=site,
@@ -356,6 +417,7 @@ def _booking_create_locked(
             user=user,
             booked_by=booked_by,
             assessment=assessment,
+            submission_key=submission_key,
         )
     except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
@@ -456,12 +518,15 @@ def booking_reschedule(
     start: datetime,
     practitioner_id: int | None = None,
     by_staff: bool = False,
+    actor: object = None,
     now: datetime | None = None,
 ) -> Booking:
     """Move a booking to a new free start (same service and site, same reference and invite
     UID, SEQUENCE + 1, the "moved" email). Raises like booking_create. ``by_staff``: staff
     moving it for the patient, without the online notice rules; an appointment that has already
-    started cannot be moved."""
+    started cannot be moved. ``actor``: who is moving it (the staff member, or the person
+    holding the manage link, signed in or not): decides what a clash may say about the
+    patient's other booking (``patient_clash_check``)."""
     now = now or clock.now()
     booking = _lock(booking)
     if booking.status != Booking.Status.CONFIRMED:
@@ -477,6 +542,11 @@ def booking_reschedule(
         raise PolicyError("It is too late to change this booking online. Please call the clinic.")
     old_start = booking.start
     old_day = old_start.astimezone(LONDON).date()
+    # A time that can never be booked (past, off the grid, beyond the horizon: e.g. year 9999)
+    # is refused before anything computes with it.
+    problems = start_problems(service=booking.service, start=start, now=now, staff=by_staff)
+    if problems:
+        raise BookingInputError({"start": problems})
     patient_lock(email=booking.email, user=booking.user)
     if booking.course_id is not None:
         # Under the patient's lock, so two sessions of one course moved at once queue.
@@ -485,17 +555,16 @@ def booking_reschedule(
         )
         if gap:
             raise BookingInputError({"start": [gap]})
-    clash = patient_clash_check(
+    patient_clash_check(
         email=booking.email,
         user=booking.user,
         start=start,
         end=start + timedelta(minutes=booking.service.minutes),
         by_staff=by_staff,
-        own=True,  # a patient moving it holds its manage link
+        viewer=actor,
+        course_id=booking.course_id,
         exclude_booking_id=booking.pk,
     )
-    if clash:
-        raise BookingInputError({"start": [clash]})
     options = slot_validate(
         service=booking.service,
         site=booking.site,
@@ -645,55 +714,94 @@ def course_book(
     errors: dict[str, list[str]] = {}
     if len(starts) != plan.sessions:
         errors["starts"] = [f"This course has {plan.sessions} sessions."]
-    errors.update(_course_gap_errors(plan, starts))
+    # A time that can never be booked (past, off the grid, beyond the horizon) is refused
+    # before anything computes with it (a year-9999 time would overflow the clash check).
+    for index, start in enumerate(starts):
+        problems = start_problems(service=service, start=start, now=now, staff=by_staff)
+        if problems:
+            errors[f"starts.{index}"] = problems
+    if not errors:
+        errors.update(_course_gap_errors(plan, starts))
     if errors:
         raise BookingInputError(errors)
     patient_lock(email=patient.email, user=user)
     course = Course.objects.create(plan=plan)
-    for index, start in enumerate(starts):
+    # Sessions in time order, so every course takes its (practitioner, day) and (room, day)
+    # locks in one global order, whatever order they were typed in: two courses booked at
+    # once queue instead of deadlocking. Errors still name the session as entered.
+    for index in sorted(range(len(starts)), key=lambda i: starts[i]):
+        start = starts[index]
         field = f"starts.{index}"
-        clash = patient_clash_check(
-            email=patient.email,
-            user=user,
-            start=start,
-            end=start + timedelta(minutes=service.minutes),
-            by_staff=by_staff,
-        )
-        if clash:
-            raise BookingInputError({field: [clash]})
         try:
-            options = slot_validate(
+            booking = _course_session(
                 service=service,
                 site=site,
                 start=start,
-                practitioner_id=practitioner_id,
-                now=now,
-                lock=True,
-                staff=by_staff,
-            )
-        except BookingInputError as exc:
-            raise BookingInputError({field: exc.errors["start"]}) from exc
-        except SlotTaken as exc:
-            raise SlotTaken(f"Session {index + 1}: {exc}", field=field) from exc
-        try:
-            booking = _insert(
-                service=service,
-                site=None if service.is_remote else site,
-                options=options,
                 patient=patient,
                 practitioner_id=practitioner_id,
                 course=course,
                 user=user,
                 booked_by=booked_by,
+                by_staff=by_staff,
+                field=field,
+                now=now,
             )
+        except BookingInputError as exc:
+            raise BookingInputError({field: [m for ms in exc.errors.values() for m in ms]}) from exc
         except SlotTaken as exc:
             raise SlotTaken(f"Session {index + 1}: {exc}", field=field) from exc
         except (IntegrityError, OperationalError) as exc:
-            if _is_overlap(exc):
+            if _is_overlap(exc) or _is_lock_conflict(exc):
                 raise SlotTaken(f"Session {index + 1}: {NO_LONGER_FREE}", field=field) from exc
             raise
         outbox_queue_for_booking(booking=booking, kind=OutboxMessage.Kind.CONFIRMATION, now=now)
     return course
+
+
+def _course_session(
+    *,
+    service: Service,
+    site: Site | None,
+    start: datetime,
+    patient: PatientDetails,
+    practitioner_id: int | None,
+    course: Course,
+    user: object,
+    booked_by: object,
+    by_staff: bool,
+    field: str,
+    now: datetime,
+) -> Booking:
+    """One session of ``course_book``, under the patient's lock."""
+    patient_clash_check(
+        email=patient.email,
+        user=user,
+        start=start,
+        end=start + timedelta(minutes=service.minutes),
+        by_staff=by_staff,
+        viewer=booked_by if by_staff else user,
+        course_id=course.pk,
+        field=field,
+    )
+    options = slot_validate(
+        service=service,
+        site=site,
+        start=start,
+        practitioner_id=practitioner_id,
+        now=now,
+        lock=True,
+        staff=by_staff,
+    )
+    return _insert(
+        service=service,
+        site=None if service.is_remote else site,
+        options=options,
+        patient=patient,
+        practitioner_id=practitioner_id,
+        course=course,
+        user=user,
+        booked_by=booked_by,
+    )
 
 
 # --- waitlist ------------------------------------------------------------------------------------

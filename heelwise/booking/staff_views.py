@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from heelwise.accounts.models import User
@@ -308,6 +309,15 @@ def _detail_context(booking: Booking) -> dict[str, Any]:
 def booking_cancel_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation step before a cancellation (a page, not a script: strict CSP)."""
     booking = _booking(request, reference)
+    # The page shows the patient's name: audited like the booking page (no personal data).
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        object_type="booking",
+        object_id=booking.pk,
+        subject_user_id=booking.user_id,
+        detail="cancel confirmation",
+    )
     return render(request, "booking/staff/cancel.html", _detail_context(booking))
 
 
@@ -331,7 +341,11 @@ def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
         start, practitioner_id = form.cleaned_data["slot"]
         try:
             moved = booking_reschedule(
-                booking=booking, start=start, practitioner_id=practitioner_id, by_staff=True
+                booking=booking,
+                start=start,
+                practitioner_id=practitioner_id,
+                by_staff=True,
+                actor=request.user,
             )
         except NothingChanged as exc:  # e.g. a double-clicked Move button
             messages.info(request, str(exc))
@@ -407,11 +421,25 @@ def _day_slots(
 
 
 @staff_required
+@never_cache
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """Find bookings by patient name, email, phone or reference, among those the viewer may
-    see. Audited (that a search ran and how many it found; never what was searched for)."""
+    see. Audited (that a search ran and how many it found; never what was searched for).
+
+    The query is POSTed (with the CSRF token) and the results are rendered in the answer: a
+    name, email or phone number never goes into a URL, where load balancers' logs and the
+    browser's history would keep it. A ``?q=`` in the address (an old bookmark) searches
+    nothing and is not shown back."""
     viewer = _viewer(request)
-    query = search_text(request.GET.get("q", ""))[:100]
+    asked = request.method == "POST"
+    query = search_text(request.POST.get("q", ""))[:100] if asked else ""
+    if not asked and "q" in request.GET:
+        messages.info(
+            request,
+            "Searches are no longer sent in the page address: type what you are looking for "
+            "in the box below.",
+        )
     too_short = len(query) < SEARCH_MIN_CHARS
     results = [] if too_short else booking_search(viewer=viewer, query=query)
     if not too_short:
@@ -424,7 +452,7 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "query": query,
-        "asked": "q" in request.GET,
+        "asked": asked,
         "too_short": too_short,
         "results": [(b, b.start.astimezone(LONDON)) for b in results],
         "min_chars": SEARCH_MIN_CHARS,

@@ -3,6 +3,8 @@ then the signed manage link (cancel, reschedule). Server-rendered; htmx only enh
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -10,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,6 +47,7 @@ from heelwise.booking.links import manage_token, reference_from_token
 from heelwise.booking.models import Booking
 from heelwise.booking.selectors import (
     bookable_services,
+    booking_get_by_submission,
     booking_get_by_token,
     service_get,
     sites_for_service,
@@ -65,6 +69,7 @@ from heelwise.booking.services import (
 from heelwise.clinics.models import Practitioner, Service, Site
 
 WEEK = 7
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def _booking_rate(group: str, request: HttpRequest) -> str:
@@ -126,9 +131,11 @@ def _week(
     practitioner_id: int | None,
     *,
     moving: Booking | None = None,
+    viewer: object = None,
 ) -> list[tuple[date, list[Any]]]:
     """A week of free times. ``moving``: the booking being rescheduled, whose own time (and
-    buffer) does not block the times around it; its current start is not offered."""
+    buffer) does not block the times around it; its current start is not offered, nor the times
+    of other bookings the person on the page (``viewer``) may be told are theirs."""
     others = course_other_starts(booking=moving) if moving is not None else []
     listed = [
         slot
@@ -148,7 +155,7 @@ def _week(
         )
     ]
     if moving is not None:  # not over the patient's own other appointments
-        listed = slots_free_for_patient(listed, booking=moving)
+        listed = slots_free_for_patient(listed, booking=moving, for_patient=True, viewer=viewer)
     found = slots_by_day(listed)
     return [
         (day, found.get(day, [])) for day in (first_day + timedelta(days=i) for i in range(WEEK))
@@ -289,8 +296,15 @@ def details(request: HttpRequest, service: str, site: str) -> HttpResponse:
         return render(request, "booking/details.html", context, status=422)
     if request.POST.get("step") != "confirm":
         context["form"] = form
+        context["submission_key"] = secrets.token_hex(16)
         return render(request, "booking/confirm.html", context)
     return _confirm(request, svc, where, start_at, form)
+
+
+def _submission_key(request: HttpRequest) -> str:
+    """The confirm form's one-time key (32 hex digits), or "" if missing or malformed."""
+    key = request.POST.get("submission_key", "")
+    return key if SUBMISSION_KEY.fullmatch(key) else ""
 
 
 def _known_details(request: HttpRequest) -> dict[str, str]:
@@ -320,6 +334,10 @@ def _confirm(
             messages.error(request, line)
         return redirect(back)
     cd = full.cleaned_data
+    key = _submission_key(request)
+    sent = booking_get_by_submission(key=key)
+    if sent is not None:  # the same form sent again (a double click): the booking it made
+        return redirect("booking:done", token=manage_token(sent))
     try:
         booking = booking_create(
             service=svc,
@@ -330,12 +348,19 @@ def _confirm(
             ),
             user=request.user,
             assessment=_shared_assessment(request),
+            submission_key=key,
         )
-    except SlotTaken as exc:
-        messages.error(request, f"Sorry: {exc}")
-        return redirect(back)
-    except BookingInputError as exc:
-        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+    except (SlotTaken, BookingInputError, IntegrityError) as exc:
+        # Sent twice at once: the first send made it while this one waited for the lock.
+        sent = booking_get_by_submission(key=key)
+        if sent is not None:
+            return redirect("booking:done", token=manage_token(sent))
+        if isinstance(exc, IntegrityError):
+            raise
+        if isinstance(exc, SlotTaken):
+            messages.error(request, f"Sorry: {exc}")
+        else:
+            messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
         return redirect(back)
     request.session.pop(ASSESSMENT_SESSION_KEY, None)
     return redirect("booking:done", token=manage_token(booking))
@@ -373,9 +398,13 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "booking/manage.html", _manage_context(booking, token))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a confirmation page (the cancel link opened from an email or the manage page);
+    POST (its button): cancel."""
     booking = _booking_from_token(token)
+    if request.method == "GET":
+        return render(request, "booking/cancel.html", _manage_context(booking, token))
     try:
         booking_cancel(booking=booking)
     except PolicyError as exc:
@@ -404,7 +433,9 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if context["can_reschedule"]:
         first_day = _first_day(request, booking.service)
         context.update(
-            week=_week(booking.service, booking.site, first_day, None, moving=booking),
+            week=_week(
+                booking.service, booking.site, first_day, None, moving=booking, viewer=request.user
+            ),
             **_week_nav(booking.service, first_day),
         )
     return render(request, "booking/reschedule.html", context, status=status)
@@ -414,7 +445,7 @@ def _reschedule_post(request: HttpRequest, booking: Booking, start_at: datetime)
     """Move the booking; the status for the page: 302 when moved (or already there), 409 when
     the time is taken or the notice rules refuse it, 422 for a time that cannot be booked."""
     try:
-        booking_reschedule(booking=booking, start=start_at)
+        booking_reschedule(booking=booking, start=start_at, actor=request.user)
     except NothingChanged as exc:  # e.g. a double-clicked button
         messages.info(request, str(exc))
         return 302

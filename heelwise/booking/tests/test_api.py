@@ -442,10 +442,26 @@ class StaffApiBookingTests:
         booking = Booking.objects.get()
         assert booking.booked_by == bob and booking.user is None
 
-    def test_staff_are_told_which_booking_clashes(self, clinic: None, bob: Any) -> None:
+    def test_staff_are_told_which_booking_clashes_only_if_they_may_see_it(
+        self, clinic: None, bob: Any
+    ) -> None:
+        from heelwise.accounts.models import User
+
         assert _post(Client(), **self.TREATMENT).status_code == 201
+        other = Booking.objects.get()
+        # Bob is not the practitioner of that booking: he may not see it, so he is told only
+        # that the patient is busy then (not its time, place, service or reference).
         refused = self._post_as(bob, site="bedford")
         (message,) = _error(refused, 422)["errors"]["start"]
+        assert message == (
+            "This patient already has an appointment at an overlapping time. Choose another time."
+        )
+        assert other.reference not in refused.content.decode()
+        admin = User.objects.create_user(
+            "dana@example.com", "dana-password-1", full_name="Dana", role=User.Role.ADMIN
+        )
+        refused = self._post_as(admin, site="bedford")
+        (message,) = _error(refused, 422)["errors"]["start"]
         assert message.startswith("This patient already has a booking at 10:00-10:30 ")
-        assert "Treatment session" in message
+        assert "Treatment session" in message and other.reference in message
         assert Booking.objects.count() == 1

@@ -75,7 +75,10 @@ def test_book_a_discovery_call_then_reschedule_and_cancel(
     assert str(moved["UID"]) == uid and int(moved["SEQUENCE"]) == 1
     assert moved.decoded("DTSTART") == booking.start
 
-    page.get_by_role("button", name="Cancel this appointment").click()
+    page.get_by_role("link", name="Cancel this appointment").click()
+    page.wait_for_url(f"**{manage_path}cancel/")
+    _check(page, axe, shot, "8-cancel-confirm")
+    page.get_by_role("button", name="Yes, cancel this appointment").click()
     page.wait_for_url(f"**{manage_path}")
     assert "is cancelled" in page.content()
     _check(page, axe, shot, "8-cancelled")

@@ -155,3 +155,28 @@ def test_reschedules_racing_into_one_slot_exactly_one_moves(clinic: None) -> Non
     assert results.count("moved") == 1, results
     assert results.count("409") == len(bookings) - 1, results
     assert Booking.objects.filter(start=target, status="confirmed").count() == 1
+
+
+def test_courses_typed_in_opposite_orders_do_not_deadlock(clinic: None) -> None:
+    """Each course locks its (practitioner, day) and (room, day) keys session by session; typed
+    in opposite orders they used to lock the days in opposite orders: a deadlock (a 500). In
+    time order, pairs of courses at different times on the same days all book."""
+    plan = CoursePlan.objects.get(slug="three-session-course")
+    london = Site.objects.get(slug="london")
+    days = [datetime(2027, 3, 14), datetime(2027, 3, 28), datetime(2027, 4, 11)]  # Sundays
+    hours = [10, 11, 12]  # Sunday treatments in London: 10:00 to 12:30
+
+    def attempt(i: int) -> Course | BaseException:
+        at = [d.replace(hour=hours[i], tzinfo=LONDON) for d in days]
+        starts = at if i % 2 else list(reversed(at))
+        return course_book(
+            plan=plan,
+            site=london,
+            starts=starts,
+            patient=PatientDetails(name="Racer", email=f"racer{i}@example.com"),
+            by_staff=True,
+        )
+
+    results = race(len(hours), attempt)
+    assert all(isinstance(r, Course) for r in results), results
+    assert Booking.objects.count() == 3 * len(hours)
