@@ -160,7 +160,78 @@ SAME_DAY_SIGNS: tuple[SafetySign, ...] = (
             {"diabetes": True, "swelling": True},
         ),
     ),
+    # Clinical reference section 2 (NICE NG12): a very urgent X-ray within 48 hours. The
+    # knowledge base's messages and the result's headline say "within 48 hours" too.
+    SafetySign(
+        "the heel hurts at night or at rest, you have lost weight without trying, you have had "
+        "cancer, or there is a new hard lump on the heel bone (see a doctor within 48 hours, "
+        "for an X-ray)",
+        ("night_pain", "cancer_or_weight_loss", "bony_swelling_or_mass"),
+        (
+            {"pain_at_night": True},
+            {"weight_loss": True},
+            {"cancer_history": True},
+            {"bony_lump_or_mass": True},
+        ),
+    ),
 )
+
+# Where an urgent result sends the person, when the red flags that set it say where. The
+# default (DISPOSITIONS["urgent"]) is a same-day GP appointment. A suspected tear or an injury
+# that may be a fracture needs an examination and often an X-ray today, which a GP appointment
+# may not give; the bone warning signs need an X-ray within 48 hours (NICE NG12). An urgent
+# result takes the route of its red flags: "today at urgent care" wins over the GP, and
+# "within 48 hours" is used only when every urgent red flag is one of those signs.
+URGENT_CARE_RULES = frozenset({"sudden_pop_or_acute_tear", "trauma_onset.urgent"})
+WITHIN_48_HOURS_RULES = frozenset({"night_pain", "cancer_or_weight_loss", "bony_swelling_or_mass"})
+URGENT_ROUTES: dict[str, dict[str, str]] = {
+    "urgent_care": {
+        "headline": "Go to an urgent treatment centre or A&E today",
+        "summary": (
+            "This needs an examination today, and possibly an X-ray or scan, which a GP "
+            "appointment may not give. Go to an urgent treatment centre, a minor injuries unit or "
+            "A&E today; call NHS 111 (or use 111.nhs.uk) if you are not sure where to go."
+        ),
+        "when": "Today",
+    },
+    "within_48_hours": {
+        "headline": "See a doctor within 48 hours",
+        "summary": (
+            "Book a GP appointment within the next 48 hours and say that you may need an X-ray; "
+            "call NHS 111 (or use 111.nhs.uk) if you cannot get one. If you feel very unwell, "
+            "call 999 or go to A&E."
+        ),
+        "when": "Within 48 hours",
+    },
+}
+
+# Short words for each red flag and escalation, for a reason that fired below the result's
+# level: it is mentioned as something to tell the clinician, not given its own timeframe
+# ("within a week or two" under a "today" headline would contradict it). Every red-flag and
+# escalation key of the knowledge base has one (tests).
+REASON_LABELS: dict[str, str] = {
+    "unable_to_bear_weight": "you cannot take four steps on the foot",
+    "trauma_onset": "the pain started with an injury",
+    "sudden_pop_or_acute_tear": "a sudden pop, or pain that started suddenly",
+    "hot_swollen_red": "a hot, red or swollen heel",
+    "fever": "a fever",
+    "systemically_unwell": "feeling very unwell",
+    "wound_or_discharge": "a wound or discharge near the heel",
+    "diabetes_foot_complication": "diabetes with a foot problem",
+    "night_pain": "pain at night or at rest",
+    "cancer_or_weight_loss": "a history of cancer or weight loss",
+    "bony_swelling_or_mass": "a lump or swelling of the heel",
+    "neurological_deficit": "numbness or weakness, which can mean a nerve is involved",
+    "progressive_neuro_deficit": "weakness or numbness that is getting worse",
+    "cauda_equina_symptoms": "numbness, bladder or bowel problems, or symptoms in both legs",
+    "paediatric": "the child's age",
+    "inflammatory_features": "answers that point to an inflammatory cause",
+    "energy_deficiency": "a raised risk of a stress fracture (periods, eating or a past one)",
+    "persistent_symptoms": "pain for 3 months or more",
+    "not_improving_with_treatment": "pain not clearly better after 6 weeks of treatment",
+    "sudden_onset": "the pain started suddenly",
+    "bone_stress_test_positive": "a painful heel squeeze or hop test",
+}
 
 EXERCISES = {
     # key: (repeat every N days, illustration template)
@@ -198,13 +269,47 @@ PAEDIATRIC_AGE = 16  # the knowledge base's paediatric red flag applies below th
 YOUNG_CHILD_AGE = 8
 
 
-def advice(disposition: str, answers: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """The triage box for a disposition; "the running advice" is only mentioned to a runner."""
+def advice(
+    disposition: str,
+    answers: Mapping[str, Any] | None = None,
+    red_flags: list[Mapping[str, Any]] | None = None,
+) -> dict[str, str]:
+    """The triage box for a disposition; "the running advice" is only mentioned to a runner.
+    For an urgent result, where to go follows the red flags that set it (URGENT_ROUTES)."""
     base = DISPOSITIONS[disposition]
     out = {k: v for k, v in base.items() if k != "summary_runner"}
     if "summary_runner" in base and (answers or {}).get("runner") is True:
         out["summary"] = base["summary_runner"]
+    if disposition == "urgent" and red_flags:
+        rules = {f.get("rule", "") for f in red_flags if f.get("disposition") == "urgent"}
+        if rules & URGENT_CARE_RULES:
+            out.update(URGENT_ROUTES["urgent_care"])
+        elif rules and rules <= WITHIN_48_HOURS_RULES:
+            out.update(URGENT_ROUTES["within_48_hours"])
     return out
+
+
+def triage(result: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The top of the result page: the advice, the red flags and escalations at the result's
+    level (each with its message), and the lower-level ones only as words to tell the
+    clinician, so that the page gives one timeframe."""
+    disposition = result["disposition"]
+    flags = list(result.get("red_flags", []))
+    escalations = list(result.get("escalations", []))
+    lead_flags = [f for f in flags if f.get("disposition") == disposition]
+    lead_escalations = [e for e in escalations if e.get("disposition") == disposition]
+    also = [
+        REASON_LABELS.get(r["key"], r["key"].replace("_", " "))
+        for r in [*flags, *escalations]
+        if r.get("disposition") != disposition
+    ]
+    return {
+        "disposition": disposition,
+        "advice": advice(disposition, answers, flags),
+        "red_flags": lead_flags,
+        "escalations": lead_escalations,
+        "also_mention": list(dict.fromkeys(also)),
+    }
 
 
 PHASES: tuple[tuple[int, int, str], ...] = (
@@ -221,8 +326,15 @@ _DESCRIBED = re.compile(r"^([a-z][a-z0-9_]*): (.+)$")
 
 
 def plain_grade(grade: str) -> str:
-    """The evidence grade without the knowledge base's internal markers ("A [M]" -> "A")."""
-    return _TAG.sub("", grade).strip()
+    """The evidence grade without the knowledge base's internal markers, except that a grade
+    recalled from memory in the clinical reference ("[M]") says so, as the command line does:
+    "A [M]" -> "A (from memory, unverified)"."""
+    plain = _TAG.sub("", grade).strip()
+    if "[M]" not in grade:
+        return plain
+    return (
+        f"{plain} (from memory)" if "unverified" in plain else f"{plain} (from memory, unverified)"
+    )
 
 
 def plain_because(text: str) -> str:
@@ -366,6 +478,11 @@ class ResultView:
     excluded: list[dict[str, Any]]
     kb_version: str
     answers: list[tuple[str, str]] = field(default_factory=list)
+    # The patient's view of the triage (triage()): the red flags and escalations at the
+    # result's level, and the lower ones as words to tell the clinician.
+    lead_flags: list[dict[str, Any]] = field(default_factory=list)
+    lead_escalations: list[dict[str, Any]] = field(default_factory=list)
+    also_mention: list[str] = field(default_factory=list)
     is_child: bool = False
     # Under 8: no list of likely causes and no running plan; the child is sent to be examined.
     is_young_child: bool = False
@@ -403,20 +520,57 @@ def _reasons(
     return out[:4]
 
 
-def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
+# Causes that are never named "most likely" or "possible" on the patient pages: they are what a
+# test must rule out, whatever the model's estimate.
+RULE_OUT_WORDS: dict[str, str] = {
+    "tumour": "Needs ruling out (an X-ray)",
+    "infection": "Needs ruling out (an X-ray or blood test)",
+}
+TEAR_FLAG = "sudden_pop_or_acute_tear"
+TEAR_CONDITIONS = frozenset({"plantar_fascia_rupture"})
+TEAR_NOTE = (
+    "Because of the sudden pop or sudden pain you reported, a tear of the Achilles tendon or "
+    "plantar fascia must be ruled out first: do not start exercises for this until a clinician "
+    "has examined you."
+)
+STRESS_FRACTURE = "calcaneal_stress_fracture"
+INJURY_FRACTURE_NAME = "A break (fracture) of the heel bone"
+INJURY_FRACTURE_EXPLANATION = (
+    "After an injury, a break in the heel bone must be ruled out. It needs an examination and "
+    "often an X-ray or scan, because a heel-bone fracture can be missed."
+)
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=\.)\s", text.strip(), maxsplit=1)[0]
+
+
+def causes(
+    result: Mapping[str, Any], *, limit: int = 3, answers: Mapping[str, Any] | None = None
+) -> list[Cause]:
     kb = engine.knowledge_base()
     explanations = {c.key: c.explanation for c in kb.conditions}
+    tear = any(f.get("key") == TEAR_FLAG for f in result.get("red_flags", []))
+    injury = (answers or {}).get("onset") == "trauma"
     out = []
     for i, d in enumerate(result["differential"]):
         if i >= limit or (i > 0 and d["probability"] < 0.05):
             break
+        key = d["condition"]
+        name = d["name"]
+        explanation = explanations.get(key, "")
+        if injury and key == STRESS_FRACTURE:
+            name, explanation = INJURY_FRACTURE_NAME, INJURY_FRACTURE_EXPLANATION
+        elif tear and key not in TEAR_CONDITIONS and explanation:
+            # No "usually improves with ..." while a tear is possible.
+            explanation = f"{_first_sentence(explanation)} {TEAR_NOTE}"
         out.append(
             Cause(
-                key=d["condition"],
-                name=d["name"],
+                key=key,
+                name=name,
                 probability=d["probability"],
-                words=likelihood_words(d["probability"]),
-                explanation=explanations.get(d["condition"], ""),
+                words=RULE_OUT_WORDS.get(key) or likelihood_words(d["probability"]),
+                explanation=explanation,
                 reasons_for=_reasons(d.get("why", []), "for"),
                 reasons_against=_reasons(
                     d.get("why", []), "against", d["condition"], bool(result.get("stage"))
@@ -426,10 +580,28 @@ def causes(result: Mapping[str, Any], *, limit: int = 3) -> list[Cause]:
     return out
 
 
+# The pain-monitoring card opens "You do not have to stop running." For a "soon" result the
+# clinical reference (section 0.4) says to stop the running that provokes the pain until seen, so
+# that result opens with this instead.
+LOAD_CARD = "education_load_management"
+KEEP_RUNNING_OPENING = "You do not have to stop running."
+SOON_RUNNING_OPENING = (
+    "Until you have been seen, stop the runs that bring on or worsen the pain; you do not have "
+    "to stop all running."
+)
+
+
+def _instructions(key: str, text: str, disposition: str | None) -> str:
+    if key == LOAD_CARD and disposition == "soon" and text.startswith(KEEP_RUNNING_OPENING):
+        return SOON_RUNNING_OPENING + text[len(KEEP_RUNNING_OPENING) :]
+    return text
+
+
 def plan_items(
     result: Mapping[str, Any], answers: Mapping[str, Any] | None = None
 ) -> list[PlanItem]:
     kb = engine.knowledge_base()
+    disposition = result.get("disposition")
     out = []
     for cited in result.get("care_plan", []):
         key = cited.get("item") or cited.get("key")
@@ -447,7 +619,9 @@ def plan_items(
             PlanItem(
                 key=key,
                 title=item.get("title", key.replace("_", " ").capitalize()),
-                instructions=without_reported_signs(item.get("instructions", ""), answers),
+                instructions=without_reported_signs(
+                    _instructions(key, item.get("instructions", ""), disposition), answers
+                ),
                 dose=item.get("dose", ""),
                 first_week=int(weeks[0]),
                 last_week=int(weeks[1]),
@@ -518,13 +692,14 @@ def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = N
         (k for k in (answers or {}) if k in kb.findings), key=lambda k: kb.findings[k].order
     )
     answered = [(kb.findings[k].question, answer_label(k, (answers or {})[k])) for k in known]
-    shown = causes(result)
+    shown = causes(result, answers=answers)
+    box = triage(result, answers)
     age = (answers or {}).get("age")
     is_child = age is not None and age < PAEDIATRIC_AGE
     urgent = not DISPOSITIONS[result["disposition"]].get("self_care_first")
     return ResultView(
         disposition=result["disposition"],
-        advice=advice(result["disposition"], answers),
+        advice=box["advice"],
         red_flags=list(result.get("red_flags", [])),
         causes=shown,
         escalations=list(result.get("escalations", [])),
@@ -536,6 +711,9 @@ def result_view(result: Mapping[str, Any], answers: Mapping[str, Any] | None = N
         excluded=list(result.get("care_plan_excluded", [])),
         kb_version=result.get("knowledge_base", ""),
         answers=answered,
+        lead_flags=box["red_flags"],
+        lead_escalations=box["escalations"],
+        also_mention=box["also_mention"],
         is_child=is_child,
         is_young_child=age is not None and age < YOUNG_CHILD_AGE,
         tracks_first_step=(answers or {}).get("first_step_pain") is True,

@@ -30,9 +30,9 @@ from heelwise.assessment.presentation import (
     EMERGENCY_SIGNS,
     SAME_DAY_SIGNS,
     ResultView,
-    advice,
     offers_schedule,
     result_view,
+    triage,
 )
 from heelwise.assessment.selectors import (
     assessment_answers,
@@ -373,10 +373,7 @@ def _render_result(request: HttpRequest, assessment: Assessment) -> HttpResponse
     context.update(
         {
             "view": {
-                "disposition": result["disposition"],
-                "advice": advice(result["disposition"], assessment_answers(assessment)),
-                "red_flags": result.get("red_flags", []),
-                "escalations": result.get("escalations", []),
+                **triage(result, assessment_answers(assessment)),
                 "kb_version": assessment.kb_version,
             },
             "has_plan": bool(result.get("care_plan")),

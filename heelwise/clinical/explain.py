@@ -9,7 +9,7 @@ from typing import Any
 WIDTH = 78
 _HEAD = {
     "emergency": "EMERGENCY - call 999 or go to the emergency department now",
-    "urgent": "URGENT - see a clinician today (within about 24 hours)",
+    "urgent": "URGENT - see a clinician today, or within 48 hours where a red flag below says so",
     "soon": "SOON - see a clinician within about 1-2 weeks",
     "self_care": "SELF-CARE - manage it yourself; review if not clearly better by about 6 weeks",
 }

@@ -559,9 +559,9 @@ class _Loader:
         stages = []
         for i, s in enumerate(data.stages):
             last = i == len(data.stages) - 1
-            if (s.when is None) != last:
+            if s.when is None and not last:
                 raise KnowledgeBaseError(
-                    file, f"stage {s.stage}", "only the last stage has no 'when' (the default)"
+                    file, f"stage {s.stage}", "only the last stage may have no 'when' (the default)"
                 )
             expr = (
                 self._expr(s.when, vocab, file, f"stage {s.stage}") if s.when is not None else None

@@ -7,6 +7,7 @@ Syntax (YAML or JSON)::
     {var: KEY, in: [V1, V2]}              membership
     {all: [...]} {any: [...]} {not: X} {at_least: N, of: [...]}
     {suspected: CONDITION} {leading: CONDITION} {red_flag: KEY} {disposition_at_least: LEVEL}
+    {answered: KEY}                       whether KEY was answered (never unknown; care plan only)
 
 Unknown (missing or null) values are neither true nor false: a comparison on an unknown value is
 unknown, ``all`` is unknown unless some part is false, ``any`` is unknown unless some part is
@@ -145,6 +146,13 @@ def _compile(spec: Any, vocab: Vocabulary) -> Expr:
             raise RuleSyntaxError(f"unknown condition {cond!r} in '{kind}'")
         fn = _suspected(cond) if kind == "suspected" else _leading(cond)
         return Expr(fn, frozenset(), stateful=True)
+    if set(spec) == {"answered"}:
+        var = spec["answered"]
+        if var not in vocab.variables:
+            raise RuleSyntaxError(f"unknown finding or patient key {var!r}")
+        # Stateful: it is decided by what is missing, so it must be evaluated even when none of
+        # its findings was answered.
+        return Expr(_answered(var), frozenset({var}), stateful=True)
     if set(spec) == {"red_flag"}:
         key = spec["red_flag"]
         if key not in vocab.red_flags:
@@ -330,6 +338,15 @@ def _leading(cond: str) -> Evaluator:
 def _disposition_at_least(rank: int) -> Evaluator:
     def evaluate(ctx: Context) -> Outcome:
         return ctx.disposition >= rank, ()
+
+    return evaluate
+
+
+def _answered(var: str) -> Evaluator:
+    because = (var,)
+
+    def evaluate(ctx: Context) -> Outcome:
+        return ctx.values.get(var) is not None, because
 
     return evaluate
 

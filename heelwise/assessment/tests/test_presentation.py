@@ -70,14 +70,18 @@ def test_a_child_is_told_why_severs_disease_is_not_listed() -> None:
     assert adult.child_note == ""
 
 
-def test_the_default_stage_sentence_does_not_say_severe_pain_was_reported() -> None:
+def test_the_stage_sentence_quotes_only_answers_that_were_given() -> None:
     answers = {**CHILD_PF, "age": 40}
     view = result_view(engine.assess(answers), answers)
     html = render_to_string("assessment/_causes.html", {"view": view})
-    assert (
-        "Based on your answers: no pain during activity, and no severe pain or limits on daily "
-        "life reported"
-    ) in html
+    assert "Based on your answers: " in html
+    assert "no severe pain or limits on daily life reported" not in html
+    # Without the pain questions answered, no stage is claimed at all.
+    bare = {"age": 40, "pain_location": "plantar_medial"}
+    html = render_to_string(
+        "assessment/_causes.html", {"view": result_view(engine.assess(bare), bare)}
+    )
+    assert "Stage 1 of 3" not in html
 
 
 def test_warning_signs_already_reported_are_not_listed_as_future_triggers() -> None:
@@ -123,9 +127,13 @@ def test_engine_reasons_are_shown_as_the_question_and_answer() -> None:
     assert plain_because("no pain during activity reported") == "no pain during activity reported"
 
 
-def test_internal_evidence_markers_are_not_shown_to_patients() -> None:
-    assert plain_grade("A [M]") == "A"
-    assert plain_grade("recommended, grade unverified [M]") == "recommended, grade unverified"
+def test_a_grade_from_memory_says_so_and_other_markers_are_dropped() -> None:
+    # A grade recalled from memory says so on the page, as on the command line ("[M]")
+    assert plain_grade("A [M]") == "A (from memory, unverified)"
+    assert plain_grade("recommended, grade unverified [M]") == (
+        "recommended, grade unverified (from memory)"
+    )
+    assert plain_grade("A") == "A"
 
 
 def _item(key: str, first: int, last: int) -> PlanItem:

@@ -241,9 +241,14 @@ def test_an_adult_gets_paracetamol_marked_adults_only() -> None:
     assert "for a child, ask a pharmacist" in item["dose"].lower()
 
 
-def test_the_default_stage_does_not_read_as_if_severe_pain_was_reported() -> None:
+def test_stage_1_states_only_the_answers_that_were_given() -> None:
     result = assess({"findings": {**PF, "pain_during_activity": False, "duration_weeks": 8}})
     assert result["stage"]["stage"] == 1
     assert result["stage"]["because"] == [
-        "no pain during activity, and no severe pain or limits on daily life reported"
+        "pain_during_activity: no",
+        "first_step_pain: yes",
+        "post_rest_pain: yes",
     ]
+    # First-step pain alone: stage 1, and no claim about pain during activity, never asked.
+    result = assess({"findings": {"pain_location": "plantar_medial", "first_step_pain": True}})
+    assert result["stage"]["because"] == ["first_step_pain: yes"]
