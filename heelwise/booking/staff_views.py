@@ -275,14 +275,20 @@ def _after_change(request: HttpRequest, booking: Booking) -> HttpResponse:
 @cancelled_aware
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
+    _audit_view(request, booking)
+    return render(request, "booking/staff/booking.html", _detail_context(booking))
+
+
+def _audit_view(request: HttpRequest, booking: Booking, detail: str = "") -> None:
+    """A staff page showed this booking's patient: who, which booking, whose (no personal data)."""
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         object_type="booking",
         object_id=booking.pk,
         subject_user_id=booking.user_id,
+        detail=detail,
     )
-    return render(request, "booking/staff/booking.html", _detail_context(booking))
 
 
 def _detail_context(booking: Booking) -> dict[str, Any]:
@@ -310,14 +316,7 @@ def booking_cancel_confirm(request: HttpRequest, reference: str) -> HttpResponse
     """The confirmation step before a cancellation (a page, not a script: strict CSP)."""
     booking = _booking(request, reference)
     # The page shows the patient's name: audited like the booking page (no personal data).
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        object_type="booking",
-        object_id=booking.pk,
-        subject_user_id=booking.user_id,
-        detail="cancel confirmation",
-    )
+    _audit_view(request, booking, detail="cancel confirmation")
     return render(request, "booking/staff/cancel.html", _detail_context(booking))
 
 
