@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from heelwise.accounts import signals  # noqa: F401 - connects the sign-in audit
+        from heelwise.accounts import (  # noqa: F401 - connect the sign-in audit and failure count
+            sign_in_limits,
+            signals,
+        )

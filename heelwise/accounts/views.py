@@ -2,22 +2,25 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from heelwise.accounts import sign_in_limits
 from heelwise.accounts.forms import DeleteAccountForm, SignUpForm
 from heelwise.accounts.models import User
 from heelwise.accounts.services import user_delete, user_export, user_sign_up
 from heelwise.common.client_ip import client_ip
+from heelwise.common.views import rate_limited
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -53,13 +56,6 @@ def login_attempt_key(group: str, request: HttpRequest) -> str:
     return f"{_network(request)}|{_tried_email(request, 'username')}"
 
 
-def login_account_key(group: str, request: HttpRequest) -> str:
-    """One account, from anywhere: a ceiling far above honest use, so guessing spread over many
-    addresses is bounded too. Reaching it pauses sign-in for that account and points to the
-    password reset, which still works."""
-    return _tried_email(request, "username")
-
-
 def reset_email_key(group: str, request: HttpRequest) -> str:
     return _tried_email(request, "email")
 
@@ -67,13 +63,30 @@ def reset_email_key(group: str, request: HttpRequest) -> str:
 # Guessing passwords and flooding someone's inbox with reset emails are both limited: per client
 # address, per address and account tried, and reset emails per account; over the limit the
 # visitor gets the 429 page, which points to the password reset.
+def _login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    """Django's sign-in, paused for an account that has had too many wrong passwords from
+    anywhere this hour (heelwise/accounts/sign_in_limits.py); its owner lifts the pause by
+    resetting the password."""
+    if request.method == "POST" and sign_in_limits.paused(_tried_email(request, "username")):
+        return rate_limited(request)
+    return auth_views.LoginView.as_view()(request, *args, **kwargs)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the emailed link also lifts a sign-in pause."""
+
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        sign_in_limits.clear(form.user.email)
+        return response
+
+
 login_view = ratelimit(key="ip", rate="30/h", method="POST", block=True)(
-    ratelimit(key=login_attempt_key, rate="10/h", method="POST", block=True)(
-        ratelimit(key=login_account_key, rate="50/h", method="POST", block=True)(
-            auth_views.LoginView.as_view()
-        )
-    )
+    ratelimit(key=login_attempt_key, rate="10/h", method="POST", block=True)(_login)
 )
+password_reset_confirm_view = PasswordResetConfirm.as_view()
 password_reset_view = ratelimit(key="ip", rate="10/h", method="POST", block=True)(
     ratelimit(key=reset_email_key, rate="3/h", method="POST", block=True)(
         auth_views.PasswordResetView.as_view(

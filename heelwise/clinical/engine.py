@@ -442,7 +442,7 @@ def _stage(kb: KnowledgeBase, ctx: Context) -> dict[str, Any] | None:
             return {"stage": stage.stage, "label": stage.label, "because": because}
         value, why = stage.expr.evaluate(ctx)
         if value is True:
-            reasons = [_describe(kb, k, ctx.values[k]) for k in why]
+            reasons = [_describe(kb, k, ctx.values[k]) for k in why if k in ctx.values]
             return {"stage": stage.stage, "label": stage.label, "because": reasons}
     return None
 

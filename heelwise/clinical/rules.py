@@ -7,7 +7,7 @@ Syntax (YAML or JSON)::
     {var: KEY, in: [V1, V2]}              membership
     {all: [...]} {any: [...]} {not: X} {at_least: N, of: [...]}
     {suspected: CONDITION} {leading: CONDITION} {red_flag: KEY} {disposition_at_least: LEVEL}
-    {answered: KEY}                       whether KEY was answered (never unknown; care plan only)
+    {answered: KEY}                       whether KEY was answered (never unknown)
 
 Unknown (missing or null) values are neither true nor false: a comparison on an unknown value is
 unknown, ``all`` is unknown unless some part is false, ``any`` is unknown unless some part is
@@ -346,7 +346,11 @@ def _answered(var: str) -> Evaluator:
     because = (var,)
 
     def evaluate(ctx: Context) -> Outcome:
-        return ctx.values.get(var) is not None, because
+        # Only an answer is a reason: an unanswered key must never be named as one (a `not`
+        # passes its child's reasons on, and reasons are looked up in the answers).
+        if ctx.values.get(var) is not None:
+            return True, because
+        return False, ()
 
     return evaluate
 

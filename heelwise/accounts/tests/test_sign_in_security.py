@@ -3,6 +3,7 @@ guessing and on reset emails, and every sign-in in the audit trail."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -107,6 +108,55 @@ class SignInLimitTests:
             REMOTE_ADDR="203.0.113.99",
         )
         assert response.status_code == 429
+
+    def test_the_owner_lifts_an_account_pause_by_resetting_the_password(
+        self, client: Client, alice: User
+    ) -> None:
+        for i in range(50):
+            client.post(
+                "/accounts/login/",
+                {"username": "alice@example.com", "password": "wrong"},
+                REMOTE_ADDR=f"198.51.100.{i + 1}",
+            )
+        owner = Client()
+        paused = owner.post(
+            "/accounts/login/",
+            {"username": "alice@example.com", "password": "alice-password-1"},
+            REMOTE_ADDR="203.0.113.5",
+        )
+        assert paused.status_code == 429
+        assert "/accounts/password-reset/" in paused.content.decode()
+        owner.post(
+            "/accounts/password-reset/", {"email": "alice@example.com"}, REMOTE_ADDR="203.0.113.5"
+        )
+        link = re.search(
+            r"http://testserver(/accounts/password-reset/\S+/)", str(mail.outbox[-1].body)
+        )
+        assert link
+        form = owner.get(link.group(1), follow=True)
+        assert form.status_code == 200
+        done = owner.post(
+            form.redirect_chain[-1][0],
+            {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+        )
+        assert done.status_code == 302
+        signed_in = owner.post(
+            "/accounts/login/",
+            {"username": "alice@example.com", "password": "a-brand-new-passphrase"},
+            REMOTE_ADDR="203.0.113.5",
+        )
+        assert signed_in.status_code == 302
+
+    def test_successful_sign_ins_do_not_count_towards_the_pause(
+        self, client: Client, alice: User
+    ) -> None:
+        for i in range(55):
+            response = Client().post(
+                "/accounts/login/",
+                {"username": "alice@example.com", "password": "alice-password-1"},
+                REMOTE_ADDR=f"198.51.100.{i + 1}",
+            )
+            assert response.status_code == 302
 
     def test_addresses_in_one_ipv6_64_share_an_allowance(self, client: Client, alice: User) -> None:
         for i in range(10):

@@ -75,8 +75,31 @@ def test_it_uses_engine_state() -> None:
 
 
 @pytest.mark.parametrize(
+    ("values", "answered", "reasons"),
+    [
+        ({}, False, ()),
+        ({"n": None}, False, ()),
+        ({"n": 0}, True, ("n",)),
+        ({"a": False}, False, ()),
+    ],
+)
+def test_answered_is_never_unknown_and_names_only_an_answer(
+    values: dict[str, Any], answered: bool, reasons: tuple[str, ...]
+) -> None:
+    for spec, expected in (
+        ({"answered": "n"}, answered),
+        ({"not": {"answered": "n"}}, not answered),
+    ):
+        value, why = compile_expr(spec, VOCAB).evaluate(Context(values))
+        assert value is expected
+        assert set(why) <= set(values) - {k for k, v in values.items() if v is None}
+    assert compile_expr({"answered": "n"}, VOCAB).evaluate(Context(values))[1] == reasons
+
+
+@pytest.mark.parametrize(
     "spec",
     [
+        {"answered": "zzz"},
         {"var": "zzz", "eq": True},
         {"var": "a", "eq": 3},
         {"var": "e", "eq": "z"},
