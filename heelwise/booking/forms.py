@@ -182,7 +182,8 @@ class SlotChoiceForm(forms.Form):
 
 class WaitlistForm(forms.Form):
     day = forms.DateField(
-        label="Day you would like", widget=forms.DateInput(attrs={"type": "date"})
+        label="Day you would like",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address", max_length=254)

@@ -18,3 +18,12 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
         )
     signing_in = request.path.startswith("/accounts/login/")
     return TemplateResponse(request, "429.html", {"signing_in": signing_in}, status=429)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages without an icon link: the site's logo
+    (looked up per request, so a missing manifest entry cannot stop the URLconf loading)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/logo.svg"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -459,3 +460,15 @@ class DetailsFormTests:
         page = client.get(_details_url()).content.decode()
         assert 'value="Alice Runner"' in page and 'value="alice@example.com"' in page
         assert 'value="Alice Runner"' not in Client().get(_details_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_waiting_list_day_is_an_iso_date_a_date_picker_can_show(
+    client: Client, demo_clinic: None
+) -> None:
+    """A UK-format value ('24/11/2026') is thrown away by type=date inputs, leaving a blank
+    required field the browser will not submit."""
+    html = client.get("/book/initial-consultation/london/?date=2027-03-10").content.decode()
+    field = re.search(r'<input type="date" name="day" value="([^"]*)"', html)
+    assert field, "the waiting-list day field is on the page"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", field.group(1))

@@ -274,3 +274,19 @@ def test_swelling_alone_gives_one_timeframe() -> None:
     for flag in result["red_flags"]:
         assert "a day or two" not in flag["message"]
         assert "today" in flag["message"]
+
+
+@pytest.mark.parametrize("age", [9, 11, 15])
+def test_a_child_with_back_of_heel_pain_gets_no_tendon_loading_through_pain(age: int) -> None:
+    """Final smoke test: an 11-year-old was told pain "should not be played through" and, in the
+    same plan, that heel drops with pain up to 5/10 are acceptable."""
+    result = assess(
+        {
+            "patient": {"age": age, "sex": "male", "runner": True},
+            "findings": {"pain_location": "posterior_insertion", "can_bear_weight": True},
+        }
+    )
+    assert "eccentric_heel_drop" not in _items(result)
+    assert "a clinician should decide this" in _excluded(result)["eccentric_heel_drop"]
+    plan_text = str(result["care_plan"])
+    assert "up to 5/10" not in plan_text

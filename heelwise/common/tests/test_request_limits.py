@@ -76,3 +76,9 @@ def test_an_anonymous_import_post_gets_the_small_cap() -> None:
     assert response.status_code == 413
     assert body.read_bytes == 0
     assert "up to 9 KB here" in response.content.decode()
+
+
+def test_favicon_ico_leads_to_the_logo(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert str(response["Location"]).endswith("img/logo.svg")
