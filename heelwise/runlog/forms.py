@@ -15,7 +15,7 @@ from heelwise.runlog.models import CheckIn, Run, Shoe
 from heelwise.runlog.plausibility import date_problem, speed_problem
 from heelwise.runlog.progression import load_rules
 from heelwise.runlog.redflags import RED_FLAGS
-from heelwise.runlog.services import DEFAULT_RETIRED, LONDON, checkin_version
+from heelwise.runlog.services import DEFAULT_RETIRED, LONDON, checkin_version, run_version
 
 PAIN_CHOICES = [(str(i), str(i)) for i in range(11)]
 OPTIONAL_PAIN = [("", "No run today"), *PAIN_CHOICES]
@@ -133,6 +133,8 @@ class RunForm(forms.Form):
         error_messages={"required": "Enter the time you started, for example 07:30."},
     )
     sport = forms.ChoiceField(label="Activity", choices=SPORT_CHOICES, initial="running")
+    # Which saved state of the run an edit form showed (services.run_version); empty when new.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
     minutes = forms.FloatField(
         label="Duration (minutes)",
         min_value=1,
@@ -175,6 +177,7 @@ class RunForm(forms.Form):
             "distance_km": distance,
             "shoe": run.shoe_id,
             "notes": run.notes,
+            "version": run_version(run),
         }
 
     def clean_day(self) -> date:

@@ -3,6 +3,7 @@ Imports live in ``importing.py``. Every service is keyword-only and acts for one
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -284,6 +285,25 @@ def run_create(
     )
 
 
+class RunChangedError(Exception):
+    """The run was changed (in another tab or device) after the edit form was opened."""
+
+
+def run_version(run: Run) -> str:
+    """A fingerprint of what an edit form shows of a run: a form opened before another edit
+    carries an older one, so the later save cannot silently undo the other (runs have no
+    'updated' time)."""
+    parts = (
+        run.start.isoformat(),
+        run.duration_s,
+        run.distance_m,
+        run.sport,
+        run.shoe_id,
+        run.notes,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
 class RunNotEditableError(Exception):
     """Only runs entered by hand can be edited: an imported one holds what the file recorded."""
 
@@ -299,13 +319,22 @@ def run_update(
     sport: str = "running",
     shoe: Shoe | None = None,
     notes: str = "",
+    expected_version: str | None = None,
 ) -> Run:
     """Change a run entered by hand, with the checks of ``run_create`` (its own start does not
-    count as a duplicate). Imported runs raise RunNotEditableError."""
+    count as a duplicate). Imported runs raise RunNotEditableError; ``expected_version`` (the
+    ``run_version`` the form showed) that no longer matches raises RunChangedError."""
     if run.user_id != user.pk:
         raise PermissionError("not this runner's run")
     if run.source != Run.Source.MANUAL:
         raise RunNotEditableError("only runs entered by hand can be edited")
+    if expected_version is not None:
+        current = Run.objects.select_for_update().get(pk=run.pk)
+        if run_version(current) != expected_version:
+            raise RunChangedError(
+                "This activity was changed somewhere else after you opened this form, so "
+                "nothing was saved. The form now shows the saved version: make your change again."
+            )
     return _run_fill(
         run,
         start=start,

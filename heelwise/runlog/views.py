@@ -281,7 +281,17 @@ def run_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RunForm(request.POST or None, user=request.user, today=services.local_today(), run=run)
     if request.method == "POST" and form.is_valid():
         try:
-            services.run_update(user=request.user, run=run, **_run_fields(form))
+            services.run_update(
+                user=request.user,
+                run=run,
+                expected_version=form.cleaned_data.get("version") or None,
+                **_run_fields(form),
+            )
+        except services.RunChangedError as exc:
+            run.refresh_from_db()
+            form = RunForm(user=request.user, today=services.local_today(), run=run)
+            context = {"form": form, "run": run, "stale_message": str(exc)}
+            return render(request, "runlog/run_form.html", context, status=409)
         except services.RunExistsError as exc:
             form.add_error("start_time", str(exc))
         except ValidationError as exc:  # the service's own checks: shown on the form, not a 500

@@ -217,6 +217,22 @@ class RunEditTests:
         run.refresh_from_db()
         assert run.duration_s == 1935 and run.distance_m == pytest.approx(5500)
 
+    def test_an_edit_from_an_older_form_does_not_undo_a_newer_one(self, alice: Any) -> None:
+        run = self._manual(alice)
+        url = reverse("runlog:run_edit", args=[run.pk])
+        tab_a, tab_b = _client(alice), _client(alice)
+        version = tab_a.get(url).context["form"]["version"].value()
+        assert version == tab_b.get(url).context["form"]["version"].value()
+        first = _run_post(day="2025-11-24", start_time="07:00", minutes="40", distance_km="8")
+        assert tab_b.post(url, {**first, "version": version}).status_code == 302
+        late = _run_post(day="2025-11-24", start_time="07:00", minutes="31", distance_km="5.1")
+        response = tab_a.post(url, {**late, "version": version})
+        assert response.status_code == 409
+        assert "changed somewhere else" in response.content.decode()
+        run.refresh_from_db()
+        assert run.duration_s == 2400 and run.distance_m == pytest.approx(8000)
+        assert response.context["form"]["minutes"].value() == 40  # the saved version is shown
+
     def test_it_refuses_the_start_of_another_activity(self, alice: Any) -> None:
         self._manual(alice)
         other = services.run_create(
