@@ -228,20 +228,23 @@ def patient_clash_check(
     field: str = "start",
 ) -> None:
     """Refuse an appointment over ``[start, end)`` for a patient who already has a live booking
-    whose appointment time overlaps (``selectors.patient_match``: the same email in any case,
-    an account with that email, the same account or its email). Buffers are not compared: they
-    are the room's and the practitioner's turnaround time, not the patient's. Call inside the
-    booking transaction, after ``patient_lock``.
+    whose appointment time overlaps, where the person acting is proven to be that patient or is
+    staff. Buffers are not compared: they are the room's and the practitioner's turnaround time,
+    not the patient's. Call inside the booking transaction, after ``patient_lock``.
 
-    What the refusal says never reveals a booking the person acting (``viewer``) may not see:
-
-    * staff (``by_staff``): the other booking's time, place, service and reference if it is one
-      they may see (``bookings_visible``), else only that the patient has an appointment at an
-      overlapping time (BookingInputError naming ``field``, HTTP 422);
-    * a patient: the other booking, if it is linked to their own account or is a session of the
-      same course (``course_id``) (BookingInputError, 422); otherwise SlotTaken with the very
-      words of a time that has just been taken (HTTP 409), because the email address was typed
-      and proves nothing: a stranger must not learn whether, when or where it has a booking."""
+    * Staff (``by_staff``): every live booking ``selectors.patient_match`` finds (the same email
+      in any case, an account with that email, the same account or its email) is refused. The
+      message describes the other booking's time, place, service and reference if it is one the
+      staff member (``viewer``) may see (``bookings_visible``), else only that the patient has
+      an appointment at an overlapping time (BookingInputError naming ``field``, HTTP 422).
+    * A patient: refused, with the other booking described, only over a booking linked to their
+      own signed-in account (``viewer``) or another session of the same course (``course_id``)
+      (``selectors.patient_known_match``; BookingInputError, 422). An overlap matched only by
+      email (anonymous, or another account's email) is NOT refused and changes nothing the
+      person can observe: sign-up does not verify addresses, so a typed email proves nothing
+      and a refusal would tell a stranger whether, when and where someone has an appointment.
+      The booking is made as for any free time, and staff see it marked as a possible double
+      booking (``selectors.booking_duplicates``)."""
     others = Booking.objects.filter(
         patient_match(email=email, user=user),
         status__in=Booking.ACTIVE_STATUSES,
@@ -250,29 +253,22 @@ def patient_clash_check(
     )
     if exclude_booking_id is not None:
         others = others.exclude(pk=exclude_booking_id)
+    if not by_staff:
+        others = others.filter(patient_known_match(viewer=viewer, course_id=course_id))
     other = others.select_related("site", "service").order_by("start").first()
     if other is None:
         return
-    if by_staff:
-        from heelwise.accounts.models import User
-
-        if (
-            isinstance(viewer, User)
-            and bookings_visible(viewer=viewer).filter(pk=other.pk).exists()
-        ):
-            message = (
-                f"This patient already has a booking at {_describe(other)}. Choose another time."
-            )
-        else:
-            message = STAFF_CLASH
-        raise BookingInputError({field: [message]})
-    if Booking.objects.filter(
-        patient_known_match(viewer=viewer, course_id=course_id), pk=other.pk
-    ).exists():
+    if not by_staff:
         raise BookingInputError(
             {field: [f"You already have a booking at {_describe(other)}. Choose another time."]}
         )
-    raise SlotTaken(NO_LONGER_FREE, field=field)
+    from heelwise.accounts.models import User
+
+    if isinstance(viewer, User) and bookings_visible(viewer=viewer).filter(pk=other.pk).exists():
+        message = f"This patient already has a booking at {_describe(other)}. Choose another time."
+    else:
+        message = STAFF_CLASH
+    raise BookingInputError({field: [message]})
 
 
 def booking_create(
@@ -295,9 +291,10 @@ def booking_create(
     second send of the same form can be recognised (``selectors.booking_get_by_submission``).
 
     ``by_staff``: clinic staff booking for a caller, who are not held to the online minimum
-    notice (any future free time). Either way the patient (same account or email) must not
-    already have a booking at an overlapping time (``patient_clash_check``, 422 naming
-    ``start``), checked under the patient's lock.
+    notice (any future free time). Staff may not book a patient (same account or email) who
+    already has a booking at an overlapping time, nor may a signed-in patient over a booking of
+    their own account (``patient_clash_check``, 422 naming ``start``), checked under the
+    patient's lock; an overlap matched only by a typed email is booked and flagged for staff.
 
     ``assessment``: a self-assessment the patient chose to share with the clinician. The caller
     has checked that the person booking may see it (its owner, or the browser that took it); it
@@ -525,8 +522,8 @@ def booking_reschedule(
     UID, SEQUENCE + 1, the "moved" email). Raises like booking_create. ``by_staff``: staff
     moving it for the patient, without the online notice rules; an appointment that has already
     started cannot be moved. ``actor``: who is moving it (the staff member, or the person
-    holding the manage link, signed in or not): decides what a clash may say about the
-    patient's other booking (``patient_clash_check``)."""
+    holding the manage link, signed in or not): decides whether an overlap with the patient's
+    other booking is refused and what the refusal says (``patient_clash_check``)."""
     now = now or clock.now()
     booking = _lock(booking)
     if booking.status != Booking.Status.CONFIRMED:

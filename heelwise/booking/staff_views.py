@@ -48,6 +48,7 @@ from heelwise.booking.selectors import (
     SEARCH_MIN_CHARS,
     booking_cancelled_for_practitioner,
     booking_clashes,
+    booking_duplicates,
     booking_get_for_staff,
     booking_list_for_calendar,
     booking_search,
@@ -143,9 +144,10 @@ class CalendarEntry:
     status: str = ""
     status_label: str = ""
     clash: str = ""  # "time off" / "closure" added over this confirmed booking
+    duplicate: str = ""  # "Possible double booking of one patient[: same email as ...]"
 
 
-def _entry(b: Booking, clashes: dict[int, str]) -> CalendarEntry:
+def _entry(b: Booking, clashes: dict[int, str], duplicates: dict[int, str]) -> CalendarEntry:
     place = "Remote"
     if b.site is not None:
         place = b.site.name + (f", {b.room.name}" if b.room is not None else "")
@@ -156,6 +158,7 @@ def _entry(b: Booking, clashes: dict[int, str]) -> CalendarEntry:
         place=place,
         in_care=False,
         clash=clashes.get(b.pk, ""),
+        duplicate=duplicates.get(b.pk, ""),
     )
     if not getattr(b, "in_care", False):
         return busy
@@ -186,7 +189,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         )
     )
     clashes = booking_clashes(bookings)
-    entries = [_entry(b, clashes) for b in bookings]
+    duplicates = booking_duplicates(bookings, viewer=viewer)
+    entries = [_entry(b, clashes, duplicates) for b in bookings]
     shown = sum(1 for e in entries if e.in_care)
     if shown:
         # Who saw which patients' names: one row per page view, naming no one.
@@ -276,7 +280,9 @@ def _after_change(request: HttpRequest, booking: Booking) -> HttpResponse:
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
     _audit_view(request, booking)
-    return render(request, "booking/staff/booking.html", _detail_context(booking))
+    return render(
+        request, "booking/staff/booking.html", _detail_context(booking, viewer=_viewer(request))
+    )
 
 
 def _audit_view(request: HttpRequest, booking: Booking, detail: str = "") -> None:
@@ -291,7 +297,7 @@ def _audit_view(request: HttpRequest, booking: Booking, detail: str = "") -> Non
     )
 
 
-def _detail_context(booking: Booking) -> dict[str, Any]:
+def _detail_context(booking: Booking, *, viewer: User) -> dict[str, Any]:
     now = clock.now()
     future = booking.start > now and booking.status == Booking.Status.CONFIRMED
     return {
@@ -302,6 +308,7 @@ def _detail_context(booking: Booking) -> dict[str, Any]:
         "can_change": future,
         "manage_url": manage_url(booking) if future else None,
         "clash": booking_clashes([booking]).get(booking.pk, ""),
+        "duplicate": booking_duplicates([booking], viewer=viewer).get(booking.pk, ""),
         "assessment_url": (
             reverse("assessment:clinician", args=[booking_token(booking.assessment)])
             if booking.assessment is not None
@@ -317,7 +324,9 @@ def booking_cancel_confirm(request: HttpRequest, reference: str) -> HttpResponse
     booking = _booking(request, reference)
     # The page shows the patient's name: audited like the booking page (no personal data).
     _audit_view(request, booking, detail="cancel confirmation")
-    return render(request, "booking/staff/cancel.html", _detail_context(booking))
+    return render(
+        request, "booking/staff/cancel.html", _detail_context(booking, viewer=_viewer(request))
+    )
 
 
 @staff_required
@@ -384,7 +393,7 @@ def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
         booking=booking,
     )
     context = {
-        **_detail_context(booking),
+        **_detail_context(booking, viewer=_viewer(request)),
         "day": day,
         "options": _options(slots),
         "chosen": request.POST.get("slot", ""),

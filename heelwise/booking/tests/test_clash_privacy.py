@@ -2,11 +2,11 @@
 may not see (review round 3).
 
 The rule is safety: the same person (email in any case, an account with that email, the same
-account or its email) cannot have two appointments at once. What the refusal says depends on
-who is asking: a patient hears about another booking only if it is linked to their own account
-(sign-up does not verify email addresses, so a typed address proves nothing); a clinician only
-if the booking is in their care; otherwise a patient gets exactly what a just-taken time says
-and staff that the patient has an appointment at an overlapping time.
+account or its email) cannot have two appointments at once. Who is refused depends on who is
+asking (final review): staff always (told about the other booking only if it is one they may
+see); a signed-in patient over a booking of their own account or another session of the same
+course; anyone else (sign-up does not verify email addresses, so a typed address proves
+nothing) is booked exactly as for any free time, and staff see a possible double booking.
 
 Personas: Alice (a patient with an account), Bob (Priya Shah's clinician account), Charlie (Tom
 Walsh's), Dana (clinic administrator), Mallory (a stranger who knows Alice's email address).
@@ -14,6 +14,7 @@ Walsh's), Dana (clinic administrator), Mallory (a stranger who knows Alice's ema
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.test import Client
 from heelwise.booking.availability import LONDON, NO_LONGER_FREE, BookingInputError, SlotTaken
 from heelwise.booking.links import manage_token
 from heelwise.booking.models import Booking, CoursePlan
+from heelwise.booking.selectors import booking_duplicates
 from heelwise.booking.services import (
     STAFF_CLASH,
     PatientDetails,
@@ -88,52 +90,104 @@ def _fresh_rate_limits() -> None:
 
 
 class PatientSideTests:
-    """Item 1: a typed email address never reveals another booking."""
+    """Final review: a typed email address is neither refused nor told anything. Only the
+    account's owner (or another session of the same course) is refused; anyone else is booked
+    exactly as for any free time, and staff see the possible duplicate."""
 
-    def test_an_anonymous_booking_with_someone_elses_email_learns_nothing(
-        self, client: Client, staff: None, alice: Any
+    def test_an_anonymous_booking_with_someone_elses_email_is_booked_like_any_other(
+        self, client: Client, staff: None, alice: Any, dana: Any
     ) -> None:
         victim = _treatment("london", MONDAY_10, user=alice)
         page = _confirm(client, "bedford", MONDAY_10, "alice@example.com")
+        made = Booking.objects.exclude(pk=victim.pk).get()
+        # Exactly what an unrelated booking of a free time gets.
+        control = _confirm(Client(), "manchester", MONDAY_10, "someone.else@example.com")
+        assert Booking.objects.count() == 3
+        assert page.status_code == control.status_code == 200
+        assert [t.name for t in page.templates] == [t.name for t in control.templates]
+        assert [(url.split("/")[:3], code) for url, code in page.redirect_chain] == [
+            (url.split("/")[:3], code) for url, code in control.redirect_chain
+        ]
+        assert page.redirect_chain[0][0].startswith("/book/done/")
         text = page.content.decode()
-        assert NO_LONGER_FREE in text  # exactly what a time just taken says
+        assert made.reference in text
         _tells_nothing(text, victim)
-        assert Booking.objects.count() == 1  # and the safety rule still holds
+        assert "double" not in text.lower()
+        # The administrator sees both bookings flagged, each naming the other.
+        client.force_login(dana)
+        calendar = client.get("/staff/bookings/?date=2027-03-22").content.decode()
+        assert f"Possible double booking of one patient: same email as {victim.reference}" in (
+            calendar
+        )
+        assert f"same email as {made.reference}" in calendar
+        detail = client.get(f"/staff/bookings/{made.reference}/").content.decode()
+        assert f"same email as {victim.reference} at 10:00" in detail
 
-    def test_a_manage_link_of_ones_own_booking_reveals_nothing_either(
-        self, client: Client, staff: None, alice: Any
+    def test_a_clinician_who_may_not_see_the_other_booking_gets_no_details(
+        self, client: Client, staff: None, charlie: Any
+    ) -> None:
+        victim = _treatment("london", MONDAY_10)  # Oliver's patient: not Charlie's
+        made = _treatment("manchester", MONDAY_10, MALLORY)  # Tom Walsh's: Charlie's
+        assert made.practitioner.slug == "tom-walsh"
+        client.force_login(charlie)
+        detail = client.get(f"/staff/bookings/{made.reference}/").content.decode()
+        assert "Possible double booking of one patient" in detail
+        _tells_nothing(detail, victim)
+        calendar = client.get("/staff/bookings/?date=2027-03-22").content.decode()
+        assert "Possible double booking of one patient" in calendar
+        assert victim.reference not in calendar
+
+    def test_a_manage_link_moves_onto_someone_elses_time_like_any_free_time(
+        self, client: Client, staff: None, alice: Any, dana: Any
     ) -> None:
         victim = _treatment("london", MONDAY_10, user=alice)
         mine = _treatment("bedford", MONDAY_10 + timedelta(hours=2), MALLORY)  # anonymous
         url = f"/book/manage/{manage_token(mine)}/reschedule/"
-        # The list of times does not leave out Alice's time (that would give it away) ...
-        week = client.get(url + "?date=2027-03-22").content.decode()
-        assert "Move to Monday 22 March, 10:00" in week
-        # ... and choosing it is refused like a time just taken.
-        refused = client.post(url, {"start": MONDAY_10.isoformat()})
-        assert refused.status_code == 409
-        text = refused.content.decode()
-        assert NO_LONGER_FREE in text
+        moved = client.post(url, {"start": MONDAY_10.isoformat()})
+        assert moved.status_code == 302
+        assert moved["Location"].startswith("/book/manage/")
+        text = client.get(moved["Location"]).content.decode()
+        assert "Your booking has been moved" in text
         _tells_nothing(text, victim)
         mine.refresh_from_db()
-        assert mine.start == MONDAY_10 + timedelta(hours=2)
-        with pytest.raises(SlotTaken):  # the service itself, any actor not Alice
-            booking_reschedule(booking=mine, start=MONDAY_10, actor=None)
+        assert mine.start == MONDAY_10
+        client.force_login(dana)
+        detail = client.get(f"/staff/bookings/{mine.reference}/").content.decode()
+        assert f"same email as {victim.reference}" in detail
 
-    def test_an_account_registered_with_someone_elses_address_learns_nothing(
+    def test_a_strangers_reschedule_list_is_that_of_an_unrelated_booking(
         self, client: Client, staff: None, alice: Any
+    ) -> None:
+        _treatment("london", MONDAY_10, user=alice)
+        mine = _treatment("bedford", MONDAY_10 + timedelta(hours=2), MALLORY)
+        url = f"/book/manage/{manage_token(mine)}/reschedule/?date=2027-03-22"
+
+        def times() -> list[str]:
+            return re.findall(r"Move to [^\"<]+", client.get(url).content.decode())
+
+        with_her_email = times()
+        Booking.objects.filter(pk=mine.pk).update(email="mallory@example.net")
+        assert with_her_email == times()
+        assert "Move to Monday 22 March, 10:00" in with_her_email
+
+    def test_an_account_registered_with_someone_elses_address_is_booked_too(
+        self, client: Client, staff: None, alice: Any, dana: Any
     ) -> None:
         # The real owner booked without an account; "alice" registered the address (unverified).
         victim = _treatment("london", MONDAY_10)
         client.force_login(alice)
-        text = _confirm(client, "bedford", MONDAY_10, "alice@example.com").content.decode()
-        assert NO_LONGER_FREE in text
-        _tells_nothing(text, victim)
-        with pytest.raises(SlotTaken):
-            _treatment("bedford", MONDAY_10, user=alice)
-        assert Booking.objects.count() == 1
+        page = _confirm(client, "bedford", MONDAY_10, "alice@example.com")
+        assert page.redirect_chain[0][0].startswith("/book/done/")
+        _tells_nothing(page.content.decode(), victim)
+        made = Booking.objects.exclude(pk=victim.pk).get()
+        assert made.user == alice
+        # Her account's own booking is what she is refused over, with the details.
+        with pytest.raises(BookingInputError) as refused:
+            _treatment("manchester", MONDAY_10, PatientDetails("A", "a@example.org"), user=alice)
+        assert made.reference in refused.value.errors["start"][0]
+        assert victim.reference not in refused.value.errors["start"][0]
 
-    def test_the_api_answers_like_a_taken_time(self, client: Client, staff: None) -> None:
+    def test_the_api_books_like_any_free_time(self, client: Client, staff: None) -> None:
         victim = _treatment("london", MONDAY_10)
         body = {
             "service": "treatment-session",
@@ -143,9 +197,19 @@ class PatientSideTests:
             "email": "ALICE@example.com",
         }
         response = client.post("/api/v1/bookings", body, content_type="application/json")
-        assert response.status_code == 409
-        assert response.json()["detail"] == NO_LONGER_FREE
+        assert response.status_code == 201, response.content
         _tells_nothing(response.content.decode(), victim)
+        control = client.post(
+            "/api/v1/bookings",
+            {
+                **body,
+                "email": "other@example.net",
+                "start": (MONDAY_10 + timedelta(hours=1)).isoformat(),
+            },
+            content_type="application/json",
+        )
+        assert control.status_code == 201, control.content
+        assert sorted(response.json()) == sorted(control.json())
 
     def test_the_accounts_owner_is_told_about_her_own_booking(
         self, client: Client, staff: None, alice: Any
@@ -154,6 +218,7 @@ class PatientSideTests:
         client.force_login(alice)
         text = _confirm(client, "bedford", MONDAY_10, "alice.work@example.org").content.decode()
         assert "You already have a booking at 10:00-10:30" in text and mine.reference in text
+        assert Booking.objects.count() == 1
 
 
 class StaffSideTests:
@@ -234,15 +299,18 @@ class AccountEmailTests:
         assert mine.reference in refused.value.errors["start"][0]
         assert Booking.objects.count() == 1
 
-    def test_the_account_cannot_book_another_email_over_a_staff_booking_of_its_email(
-        self, staff: None, alice: Any
+    def test_the_account_booking_another_email_over_a_staff_booking_of_its_email_is_flagged(
+        self, staff: None, alice: Any, dana: Any
     ) -> None:
         staff_made = _treatment("london", MONDAY_10, ALICE, by_staff=True)  # not linked
-        with pytest.raises(SlotTaken):  # not linked to her account: nothing told
-            _treatment(
-                "bedford", MONDAY_10, PatientDetails("Alice", "alice.work@example.org"), user=alice
-            )
-        assert list(Booking.objects.all()) == [staff_made]
+        # Not linked to her account (the address is unverified): booked, flagged for staff.
+        made = _treatment(
+            "bedford", MONDAY_10, PatientDetails("Alice", "alice.work@example.org"), user=alice
+        )
+        assert booking_duplicates([made], viewer=dana) == {
+            made.pk: f"Possible double booking of one patient: same email as "
+            f"{staff_made.reference} at 10:00-10:30 on Monday 22 March 2027"
+        }
 
     def test_both_bookings_take_a_common_patient_lock(self, alice: Any) -> None:
         signed_in = patient_lock_keys(email="alice.work@example.org", user=alice)
