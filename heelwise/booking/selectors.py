@@ -127,15 +127,16 @@ def booking_list_for_email(*, email: str) -> QuerySet[Booking]:
     )
 
 
-def outbox_list(*, viewer: User, limit: int = 200) -> QuerySet[OutboxMessage]:
-    """The email delivery log: every message for a clinic administrator; for a clinician, those
-    about bookings they may see (``bookings_visible``), never waiting-list offers."""
+def outbox_list(*, viewer: User) -> QuerySet[OutboxMessage]:
+    """The email delivery log, newest first: every message for a clinic administrator; for a
+    clinician, those about bookings they may see (``bookings_visible``), never waiting-list
+    offers. The page shows it a page at a time."""
     from heelwise.accounts.models import User as UserModel
 
     qs = OutboxMessage.objects.select_related("booking", "booking__service", "waitlist_entry")
     if viewer.role != UserModel.Role.ADMIN:
         qs = qs.filter(booking__in=bookings_visible(viewer=viewer).values("pk"))
-    return qs[:limit]
+    return qs.order_by("-created", "-pk")
 
 
 # Per-process cache of services by slug for the booking API's hot path. Never trusted blindly:

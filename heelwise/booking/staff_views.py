@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -629,8 +630,10 @@ def _session_field(field: str | None) -> str | None:
 
 @staff_required
 def deliveries(request: HttpRequest) -> HttpResponse:
+    # A page at a time (it used to stop at the newest 200 with no way to older ones).
+    page = Paginator(outbox_list(viewer=_viewer(request)), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "booking/staff/deliveries.html",
-        {"messages_log": outbox_list(viewer=_viewer(request))},
+        {"messages_log": page.object_list, "page": page},
     )

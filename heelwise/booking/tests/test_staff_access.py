@@ -221,3 +221,33 @@ class AdministratorTests:
         assert booking.status == "cancelled"
         # Cancelled bookings stay open to an administrator.
         assert client.get(f"/staff/bookings/{booking.reference}/").status_code == 200
+
+
+def test_the_delivery_log_pages_through_every_email_newest_first(
+    client: Client, admin: Any, booking: Booking
+) -> None:
+    """It used to stop at the newest 200 with no way to older ones."""
+    template = OutboxMessage.objects.filter(booking=booking).first()
+    assert template is not None  # the booking's confirmation
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            booking=booking,
+            kind=template.kind,
+            status=template.status,
+            send_after=START,
+            dedupe_key=f"test-log-{i}",
+        )
+        for i in range(230)
+    )
+    total = OutboxMessage.objects.count()
+    assert total > 200
+    client.force_login(admin)
+    first = client.get("/staff/bookings/deliveries/")
+    assert first.status_code == 200
+    assert len(first.context["messages_log"]) == 100
+    assert f"({total} emails)" in first.content.decode()
+    last_page = (total + 99) // 100
+    last = client.get(f"/staff/bookings/deliveries/?page={last_page}")
+    assert len(last.context["messages_log"]) == total - 100 * (last_page - 1)
+    newest = OutboxMessage.objects.order_by("-created", "-pk").first()
+    assert newest is not None and first.context["messages_log"][0].pk == newest.pk
