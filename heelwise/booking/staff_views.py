@@ -280,17 +280,18 @@ def _after_change(request: HttpRequest, booking: Booking) -> HttpResponse:
 @cancelled_aware
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
-    _audit_view(request, booking)
+    _audit(request, booking, AuditEvent.Action.VIEW)
     return render(
         request, "booking/staff/booking.html", _detail_context(booking, viewer=_viewer(request))
     )
 
 
-def _audit_view(request: HttpRequest, booking: Booking, detail: str = "") -> None:
-    """A staff page showed this booking's patient: who, which booking, whose (no personal data)."""
+def _audit(request: HttpRequest, booking: Booking, action: str, detail: str = "") -> None:
+    """A staff member saw or changed this booking: who, what, which booking and whose patient
+    (no personal data in ``detail``)."""
     audit_record(
         actor=request.user,
-        action=AuditEvent.Action.VIEW,
+        action=action,
         object_type="booking",
         object_id=booking.pk,
         subject_user_id=booking.user_id,
@@ -324,7 +325,7 @@ def booking_cancel_confirm(request: HttpRequest, reference: str) -> HttpResponse
     """The confirmation step before a cancellation (a page, not a script: strict CSP)."""
     booking = _booking(request, reference)
     # The page shows the patient's name: audited like the booking page (no personal data).
-    _audit_view(request, booking, detail="cancel confirmation")
+    _audit(request, booking, AuditEvent.Action.VIEW, detail="cancel confirmation")
     return render(
         request, "booking/staff/cancel.html", _detail_context(booking, viewer=_viewer(request))
     )
@@ -366,14 +367,7 @@ def booking_move(request: HttpRequest, reference: str) -> HttpResponse:
             for errors in exc.errors.values():
                 form.add_error(None, errors)
         else:
-            audit_record(
-                actor=request.user,
-                action=AuditEvent.Action.UPDATE,
-                object_type="booking",
-                object_id=moved.pk,
-                subject_user_id=moved.user_id,
-                detail="moved",
-            )
+            _audit(request, moved, AuditEvent.Action.UPDATE, detail="moved")
             local = moved.start.astimezone(LONDON)
             messages.success(
                 request,
@@ -488,14 +482,7 @@ def booking_action(request: HttpRequest, reference: str) -> HttpResponse:
     except (PolicyError, BookingInputError) as exc:
         messages.error(request, str(exc))
     else:
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.UPDATE,
-            object_type="booking",
-            object_id=booking.pk,
-            subject_user_id=booking.user_id,
-            detail=action,
-        )
+        _audit(request, booking, AuditEvent.Action.UPDATE, detail=action)
         messages.success(request, f"Booking {booking.reference}: {action.replace('_', '-')}.")
     return _after_change(request, booking)
 
@@ -607,18 +594,8 @@ def book_course(request: HttpRequest) -> HttpResponse:
 def _audit_created(request: HttpRequest, bookings: list[Booking]) -> None:
     """One audit row per booking staff made for a caller (no personal data in it)."""
     for booking in bookings:
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.CREATE,
-            object_type="booking",
-            object_id=booking.pk,
-            subject_user_id=booking.user_id,
-            detail=(
-                f"created by staff (course {booking.course.reference})"
-                if booking.course is not None
-                else "created by staff"
-            ),
-        )
+        course = f" (course {booking.course.reference})" if booking.course is not None else ""
+        _audit(request, booking, AuditEvent.Action.CREATE, detail=f"created by staff{course}")
 
 
 def _session_field(field: str | None) -> str | None:

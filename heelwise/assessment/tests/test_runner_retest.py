@@ -117,27 +117,23 @@ class StartPageTests:
         assert {rule for sign in EMERGENCY_SIGNS for rule in sign.rules} == emergency
 
     @pytest.mark.parametrize(
-        ("sign", "example"),
-        [(sign, example) for sign in EMERGENCY_SIGNS for example in sign.examples],
-        ids=lambda v: v.rules[0] if hasattr(v, "rules") else "-".join(sorted(v)),
+        ("sign", "example", "disposition"),
+        [
+            (sign, example, disposition)
+            for signs, disposition in ((EMERGENCY_SIGNS, "emergency"), (SAME_DAY_SIGNS, "urgent"))
+            for sign in signs
+            for example in sign.examples
+        ],
+        ids=lambda v: (
+            v.rules[0] if hasattr(v, "rules") else v if isinstance(v, str) else "-".join(sorted(v))
+        ),
     )
-    def test_every_clause_of_each_emergency_line_is_an_emergency_for_the_engine(
-        self, sign: Any, example: Any
+    def test_every_clause_of_each_line_gets_the_disposition_its_list_announces(
+        self, sign: Any, example: Any, disposition: str
     ) -> None:
+        """999 lines are emergencies for the engine; same-day lines are urgent, not emergency."""
         result = engine.assess(dict(example))
-        assert result["disposition"] == "emergency"
-        assert set(sign.rules) & {f["rule"] for f in result["red_flags"]}
-
-    @pytest.mark.parametrize(
-        ("sign", "example"),
-        [(sign, example) for sign in SAME_DAY_SIGNS for example in sign.examples],
-        ids=lambda v: v.rules[0] if hasattr(v, "rules") else "-".join(sorted(v)),
-    )
-    def test_every_clause_of_each_same_day_line_is_urgent_not_emergency(
-        self, sign: Any, example: Any
-    ) -> None:
-        result = engine.assess(dict(example))
-        assert result["disposition"] == "urgent"
+        assert result["disposition"] == disposition
         assert set(sign.rules) & {f["rule"] for f in result["red_flags"]}
 
     def test_the_footer_and_home_page_give_the_same_lists(self, client: Client) -> None:
