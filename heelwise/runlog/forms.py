@@ -191,12 +191,12 @@ class RunForm(forms.Form):
         data = super().clean() or {}
         minutes, distance = data.get("minutes"), data.get("distance_km")
         if minutes is not None and distance is not None:
-            # The same whole seconds the run is saved with (views round to the second), so the
-            # form and the service can never disagree about a run on the limit.
+            # The same whole seconds the run is saved with (``duration_s``), so the form and the
+            # service can never disagree about a run on the limit.
             problem = speed_problem(
                 sport=data.get("sport") or "",
                 distance_m=distance * 1000,
-                duration_s=float(round(minutes * 60)),
+                duration_s=_whole_seconds(minutes),
             )
             if problem:
                 self.add_error("distance_km", problem)
@@ -206,6 +206,15 @@ class RunForm(forms.Form):
     def start(self) -> datetime:
         d = self.cleaned_data
         return datetime.combine(d["day"], d["start_time"], tzinfo=LONDON)
+
+    @property
+    def duration_s(self) -> float:
+        """The duration as saved: to the second, as the help text says."""
+        return _whole_seconds(self.cleaned_data["minutes"])
+
+
+def _whole_seconds(minutes: float) -> float:
+    return float(round(minutes * 60))
 
 
 class ShoeForm(forms.ModelForm):

@@ -243,7 +243,7 @@ def _run_fields(form: RunForm) -> dict[str, Any]:
     distance = d["distance_km"]
     return {
         "start": form.start,
-        "duration_s": float(round(d["minutes"] * 60)),  # to the second, as the form says
+        "duration_s": form.duration_s,
         "distance_m": None if distance is None else distance * 1000,
         "sport": d["sport"],
         "shoe": d["shoe"],
